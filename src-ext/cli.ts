@@ -1,0 +1,133 @@
+#!/usr/bin/env bun
+/** The `dispatch` CLI: thin, parses argv, calls the engine, maps errors to exit codes. */
+import { expectCount, parseArgs } from "./cli/args.ts";
+import { describeStatus, runRows, stateText, table } from "./cli/format.ts";
+import { HELP } from "./cli/help.ts";
+import { printLog, runCommand } from "./cli/run-command.ts";
+import { serveCommand } from "./cli/serve-command.ts";
+import { loadConfig } from "./config.ts";
+import { checkNames, Engine, VERSION } from "./engine.ts";
+import { DispatchError, describe, exitCode } from "./errors.ts";
+
+const FLAGS = { "--json": "bool", "--detach": "bool", "--follow": "bool", "--open": "bool", "--help": "bool", "-h": "bool", "--version": "bool", "--port": "value", "--task": "value" } as const;
+
+const out = (text: string) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+const asJson = (value: unknown) => out(JSON.stringify(value, null, 2));
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "help" || command === "--help" || command === "-h") {
+    out(HELP);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === "version" || command === "--version") {
+    out(VERSION);
+    return 0;
+  }
+  // A dispatch keeps unknown `--x` as extras for the agent; the other commands know all their flags.
+  const { positionals: args, flags } = parseArgs(rest, FLAGS);
+  if (flags.has("--help") || flags.has("-h")) {
+    out(HELP);
+    return 0;
+  }
+  const json = flags.has("--json");
+  const config = loadConfig();
+  const engine = await Engine.open(config, { watch: false });
+  try {
+    switch (command) {
+      case "status": {
+        if (args.length === 0) {
+          const runs = engine.listRuns(null, 50);
+          if (json) asJson({ runs });
+          else out(runs.length ? table(runRows(runs)) : "no runs yet");
+          return 0;
+        }
+        expectCount(args, 2, "dispatch status [<mode> <task-id>] [--json]");
+        const [mode, id] = args as [string, string];
+        const status = engine.status(mode, id);
+        if (json) asJson(status);
+        else out(describeStatus(mode, id, status));
+        return 0;
+      }
+      case "stop": {
+        expectCount(args, 2, "dispatch stop <mode> <task-id>");
+        const [mode, id] = args as [string, string];
+        const result = await engine.stop(mode, id);
+        if (json) asJson(result);
+        else out(result.stopped ? `stopped ${mode} on ${id}` : `${mode} on ${id} was not running (${result.state})`);
+        return 0;
+      }
+      case "logs": {
+        expectCount(args, 2, "dispatch logs <mode> <task-id> [--follow]");
+        const [mode, id] = args as [string, string];
+        await printLog(engine, mode, id, flags.has("--follow"));
+        return 0;
+      }
+      case "attach": {
+        expectCount(args, 2, "dispatch attach <mode> <task-id>");
+        const [mode, id] = args as [string, string];
+        const status = engine.status(mode, id);
+        if (!status.running || status.headless || !status.session) {
+          throw new DispatchError("not_running", `no interactive run of ${mode} on ${id} is running`);
+        }
+        const attach = engine.tmux.attachArgv(status.session);
+        if (!process.stdin.isTTY) {
+          out(`attach with: ${attach.join(" ")}`);
+          return 0;
+        }
+        return (await Bun.spawn(attach, { stdio: ["inherit", "inherit", "inherit"] }).exited) === 0 ? 0 : 1;
+      }
+      case "tasks": {
+        expectCount(args, 0, "dispatch tasks [--json]");
+        const { tasks, problems } = engine.listTasks();
+        if (json) return asJson({ tasks, problems }), 0;
+        const rows = tasks.map((t) => [t.id, t.status ?? "", t.priority ?? "", t.title, Object.entries(t.runs).map(([m, b]) => `${m}:${stateText(b.state, b.exitCode)}`).join(" ")]);
+        out(tasks.length ? table([["ID", "STATUS", "PRIORITY", "TITLE", "RUNS"], ...rows]) : "no tasks");
+        for (const p of problems) process.stderr.write(`problem: ${p.file}${p.line ? `:${p.line}` : ""}: ${p.reason}\n`);
+        return 0;
+      }
+      case "modes": {
+        expectCount(args, 0, "dispatch modes [--json]");
+        const modes = engine.listModes();
+        if (json) return asJson({ modes }), 0;
+        out(table([["MODE", "KIND", "SOURCE", "DESCRIPTION"], ...modes.map((m) => [m.name, m.interactive ? "interactive" : "headless", m.source, m.description])]));
+        return 0;
+      }
+      case "runs": {
+        expectCount(args, 0, "dispatch runs [--task ID] [--json]");
+        const task = flags.get("--task");
+        const runs = engine.listRuns(typeof task === "string" ? task : null, 200);
+        if (json) asJson({ runs });
+        else out(runs.length ? table(runRows(runs)) : "no runs yet");
+        return 0;
+      }
+      case "serve":
+      case "app": {
+        expectCount(args, 0, `dispatch ${command} [--port N] [--open]`);
+        const port = flags.get("--port");
+        const portNumber = typeof port === "string" ? Number(port) : config.port;
+        if (!Number.isInteger(portNumber) || portNumber < 0 || portNumber > 65535) {
+          throw new DispatchError("invalid_request", `--port ${port}: give a port number (0 picks a free one)`);
+        }
+        return await serveCommand(engine, { port: portNumber, open: command === "app" || flags.has("--open") });
+      }
+      default: {
+        const [id, ...extras] = args;
+        if (id === undefined) throw new DispatchError("invalid_request", `usage: dispatch ${command} <task-id> [extras…] (dispatch --help lists the commands)`);
+        checkNames(command, id);
+        return await runCommand(engine, command, id, extras, { detach: flags.has("--detach"), json });
+      }
+    }
+  } finally {
+    engine.close();
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  process.stderr.write(`dispatch: ${describe(error)}\n`);
+  process.exitCode = exitCode(error);
+}
+// Watchers and timers must not keep a finished command alive.
+process.exit(process.exitCode);

@@ -1,0 +1,29 @@
+import type { RunInfo, StatusResult } from "../protocol/api.ts";
+
+/** Plain-text tables for people; `--json` is for scripts. */
+export function table(rows: string[][]): string {
+  if (rows.length === 0) return "";
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ")).join("\n");
+}
+
+export function stateText(state: string, exitCode: number | null | undefined): string {
+  return exitCode === null || exitCode === undefined || state === "finished" ? state : `${state} (${exitCode})`;
+}
+
+export function describeStatus(mode: string, id: string, s: StatusResult): string {
+  const lines = [`${mode} on ${id}: ${stateText(s.state, s.exitCode)}`];
+  if (s.session) lines.push(`  ${s.headless ? "job" : "tmux session"}: ${s.session}`);
+  if (s.runId) lines.push(`  run: ${s.runId}`);
+  if (s.startedAt) lines.push(`  started: ${s.startedAt}`);
+  if (s.endedAt) lines.push(`  ended: ${s.endedAt}`);
+  if (s.reason) lines.push(`  reason: ${s.reason}`);
+  return lines.join("\n");
+}
+
+export function runRows(runs: RunInfo[]): string[][] {
+  return [
+    ["RUN", "MODE", "TASK", "STATE", "STARTED", "BY"],
+    ...runs.map((r) => [r.runId, r.mode, r.taskId, stateText(r.state, r.exitCode), r.startedAt, r.origin]),
+  ];
+}

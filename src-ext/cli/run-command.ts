@@ -1,0 +1,84 @@
+import { existsSync } from "node:fs";
+import type { Engine } from "../engine.ts";
+import { LogFollower } from "../runs/log-follower.ts";
+import { describeStatus } from "./format.ts";
+
+/** Prints a run's log to stdout; with `follow`, until the run ends. Resolves with the run's id. */
+export function printLog(engine: Engine, mode: string, id: string, follow: boolean): Promise<string> {
+  const run = engine.logRun(mode, id);
+  if (!existsSync(run.logPath)) {
+    process.stderr.write(`dispatch: run ${run.runId} has no log (${run.reason ?? "it did not start"})\n`);
+    return Promise.resolve(run.runId);
+  }
+  return new Promise((resolve) => {
+    if (follow) engine.watchRuns();
+    const follower = new LogFollower(
+      run.logPath,
+      0,
+      (chunk) => (process.stdout.write(chunk) ? "ok" : "pause"),
+      () => {
+        off();
+        resolve(run.runId);
+      },
+    );
+    process.stdout.on("drain", () => follower.pump());
+    const off = engine.bus.on("run.changed", (changed) => {
+      if (changed.runId === run.runId && changed.state !== "running") follower.end();
+    });
+    const current = engine.run(run.runId);
+    if (!follow || !current || (current.state !== "running" && current.state !== "starting")) follower.end();
+    follower.pump();
+  });
+}
+
+/** Exit code of a finished headless run as the CLI reports it. */
+export function runExitCode(engine: Engine, runId: string): number {
+  const row = engine.run(runId);
+  if (!row) return 1;
+  if (row.state === "finished") return 0;
+  if (row.exit_code !== null && row.state === "failed") return row.exit_code;
+  return row.state === "stopped" ? 130 : 1;
+}
+
+/** `dispatch <mode> <id>`: start or reuse, then follow (headless) or attach (interactive). */
+export async function runCommand(
+  engine: Engine,
+  mode: string,
+  id: string,
+  extras: string[],
+  options: { detach: boolean; json: boolean },
+): Promise<number> {
+  const result = await engine.dispatch(mode, id, extras, "cli");
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } else {
+    const verb = result.reused ? "already running" : "started";
+    process.stderr.write(`dispatch: ${verb}: ${result.session} (run ${result.runId})\n`);
+  }
+  if (options.detach || result.state !== "running") {
+    if (result.state !== "running") process.stderr.write(`${describeStatus(mode, id, engine.status(mode, id))}\n`);
+    return result.state === "running" || result.state === "finished" ? 0 : 1;
+  }
+  if (!result.headless) {
+    const attach = engine.tmux.attachArgv(result.session);
+    if (!process.stdin.isTTY) {
+      process.stderr.write(`dispatch: attach with: ${attach.join(" ")}\n`);
+      return 0;
+    }
+    const child = Bun.spawn(attach, { stdio: ["inherit", "inherit", "inherit"] });
+    return (await child.exited) === 0 ? 0 : 1;
+  }
+  const interrupt = () => {
+    process.stderr.write(`\ndispatch: stopped following; the run goes on (dispatch stop ${mode} ${id} ends it)\n`);
+    process.exit(130);
+  };
+  process.once("SIGINT", interrupt);
+  const runId = await printLog(engine, mode, id, true);
+  process.off("SIGINT", interrupt);
+  const code = runExitCode(engine, runId);
+  const row = engine.run(runId);
+  if (row && row.state !== "finished") {
+    process.stderr.write(`dispatch: ${mode} on ${id} ${row.state}${row.exit_code !== null ? ` with exit code ${row.exit_code}` : ""}${row.reason ? `: ${row.reason}` : ""}\n`);
+  }
+  return code;
+}

@@ -1,0 +1,105 @@
+import { existsSync, readFileSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import { parse as parseToml } from "smol-toml";
+import { z } from "zod";
+import { DispatchError, describe } from "./errors.ts";
+
+/** `dispatch.config.toml` at the repo root; every key optional (DESIGN §7). */
+const ConfigFile = z
+  .object({
+    tasks: z.string().min(1).optional(),
+    worktrees: z.string().min(1).optional(),
+    branch: z
+      .string()
+      .regex(/\{id\}/, "must contain {id}")
+      .optional(),
+    terminal: z.string().min(1).optional(),
+    port: z.number().int().min(0).max(65535).optional(),
+    agent: z
+      .object({ command: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type Config = {
+  /** The git repository that holds the tasks. */
+  repo: string;
+  tasksDir: string;
+  /** Folder that holds one worktree per task. */
+  worktreesDir: string;
+  /** Branch name template, `{id}` replaced by the task id. */
+  branchTemplate: string;
+  stateDir: string;
+  /** argv prefix of the agent: `claude`, `DISPATCH_CLAUDE_BIN`, or config `agent.command`. */
+  agentCommand: string[];
+  /** tmux `-L` socket name; undefined means the user's own tmux server. */
+  tmuxSocket: string | undefined;
+  terminal: string | undefined;
+  port: number;
+};
+
+export const DEFAULT_PORT = 4317;
+
+/** Walks up from `start` to the first folder holding `.git` or `dispatch.config.toml`: no process spawned. */
+export function findRepo(start: string): string {
+  let dir = resolve(start);
+  for (;;) {
+    if (existsSync(join(dir, ".git")) || existsSync(join(dir, "dispatch.config.toml"))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return resolve(start);
+    dir = parent;
+  }
+}
+
+function readConfigFile(repo: string): z.infer<typeof ConfigFile> {
+  const file = join(repo, "dispatch.config.toml");
+  if (!existsSync(file)) return {};
+  let raw: unknown;
+  try {
+    raw = parseToml(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new DispatchError("config", `${file}: ${describe(error)}`, { cause: error });
+  }
+  const parsed = ConfigFile.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = issue?.path.join(".") || "(file)";
+    const message = issue?.code === "unrecognized_keys" ? `unknown key ${issue.keys.join(", ")}` : issue?.message;
+    throw new DispatchError("config", `${file}: ${key}: ${message}`);
+  }
+  return parsed.data;
+}
+
+function portFrom(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === "") return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new DispatchError("config", `DISPATCH_PORT: ${value} is not a port number`);
+  }
+  return port;
+}
+
+/** Reads configuration once: the file, then the environment on top of it. */
+export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
+  const repo = resolve(env.DISPATCH_REPO || findRepo(cwd));
+  const file = readConfigFile(repo);
+  const within = (p: string) => (isAbsolute(p) ? p : join(repo, p));
+  const agentFromFile = file.agent?.command;
+  const agentCommand = env.DISPATCH_CLAUDE_BIN
+    ? [env.DISPATCH_CLAUDE_BIN]
+    : typeof agentFromFile === "string"
+      ? [agentFromFile]
+      : (agentFromFile ?? ["claude"]);
+  return {
+    repo,
+    tasksDir: within(file.tasks ?? "tasks"),
+    worktreesDir: file.worktrees ? within(file.worktrees) : join(dirname(repo), `${basename(repo)}-worktrees`),
+    branchTemplate: file.branch ?? "task/{id}",
+    stateDir: env.DISPATCH_STATE_DIR ? resolve(env.DISPATCH_STATE_DIR) : join(repo, ".run"),
+    agentCommand,
+    tmuxSocket: env.DISPATCH_TMUX_SOCKET || undefined,
+    terminal: env.DISPATCH_TERMINAL || file.terminal,
+    port: portFrom(env.DISPATCH_PORT, file.port ?? DEFAULT_PORT),
+  };
+}

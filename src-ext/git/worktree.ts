@@ -1,0 +1,132 @@
+import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { DispatchError } from "../errors.ts";
+import { exec } from "../proc/exec.ts";
+
+/** The only file that runs git. */
+
+export type Worktree = { path: string; branch: string; created: boolean };
+
+type Listed = { path: string; branch: string | null };
+
+async function git(repo: string, args: string[]) {
+  return exec(["git", "-C", repo, ...args], { env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" } });
+}
+
+function firstLine(text: string): string {
+  return text.trim().split("\n").filter(Boolean).slice(-1)[0] ?? "";
+}
+
+async function listWorktrees(repo: string): Promise<Listed[]> {
+  const out = await git(repo, ["worktree", "list", "--porcelain"]);
+  if (out.code !== 0) throw new DispatchError("worktree_failed", `git worktree list failed: ${firstLine(out.stderr)}`);
+  const list: Listed[] = [];
+  for (const block of out.stdout.split("\n\n")) {
+    const path = /^worktree (.+)$/m.exec(block)?.[1];
+    if (!path) continue;
+    const branch = /^branch refs\/heads\/(.+)$/m.exec(block)?.[1] ?? null;
+    list.push({ path, branch });
+  }
+  return list;
+}
+
+function same(a: string, b: string): boolean {
+  const real = (p: string) => (existsSync(p) ? realpathSync(p) : resolve(p));
+  return real(a) === real(b);
+}
+
+/** Per-process lock: two modes of one task starting at once share one creation. */
+const inFlight = new Map<string, Promise<Worktree>>();
+
+/**
+ * Locates the task's worktree (any worktree on its branch) or creates it at `path` on a new or
+ * existing branch. Errors are clear and leave nothing half-made.
+ */
+export function ensureWorktree(repo: string, path: string, branch: string): Promise<Worktree> {
+  const key = `${repo}\0${branch}`;
+  const running = inFlight.get(key);
+  if (running) return running.then((w) => ({ ...w, created: false }));
+  const job = ensure(repo, path, branch).finally(() => inFlight.delete(key));
+  inFlight.set(key, job);
+  return job;
+}
+
+async function ensure(repo: string, path: string, branch: string): Promise<Worktree> {
+  const top = await git(repo, ["rev-parse", "--show-toplevel"]);
+  if (top.code !== 0) {
+    throw new DispatchError("not_a_repo", `${repo} is not a git repository (set DISPATCH_REPO or run dispatch inside one)`);
+  }
+  // Another process (the CLI and the server at once) may be creating the same worktree: git's own
+  // locks make one of the two `worktree add` calls fail, and the retry then finds the worktree.
+  for (let attempt = 0; ; attempt++) {
+    const found = await locate(repo, path, branch);
+    if (found) return found;
+    try {
+      return await create(repo, path, branch);
+    } catch (error) {
+      if (attempt >= 4) throw error;
+      const after = await locate(repo, path, branch).catch(() => null);
+      if (after) return after;
+      if (!(error instanceof DispatchError) || error.code !== "worktree_failed") throw error;
+      await Bun.sleep(50 + Math.random() * 100);
+    }
+  }
+}
+
+async function locate(repo: string, path: string, branch: string): Promise<Worktree | null> {
+  const list = await listWorktrees(repo);
+  const main = list[0];
+  const onBranch = list.find((w) => w.branch === branch);
+  if (onBranch) {
+    if (main && same(onBranch.path, main.path)) {
+      throw new DispatchError(
+        "branch_in_use",
+        `branch ${branch} is checked out in the main working tree ${main.path}: switch that checkout to another branch first`,
+      );
+    }
+    if (!existsSync(onBranch.path)) {
+      throw new DispatchError(
+        "branch_in_use",
+        `branch ${branch} belongs to a worktree at ${onBranch.path} that no longer exists: run git worktree prune`,
+      );
+    }
+    return { path: onBranch.path, branch, created: false };
+  }
+  const atPath = list.find((w) => same(w.path, path));
+  if (atPath) {
+    throw new DispatchError(
+      "branch_in_use",
+      `the worktree ${path} is on ${atPath.branch ? `branch ${atPath.branch}` : "a detached HEAD"}, not ${branch}`,
+    );
+  }
+  return null;
+}
+
+async function create(repo: string, path: string, branch: string): Promise<Worktree> {
+  if (existsSync(path) && readdirSync(path).length > 0) {
+    throw new DispatchError(
+      "branch_in_use",
+      `${path} exists and is not a worktree of ${repo}: move it away or set worktrees in dispatch.config.toml`,
+    );
+  }
+  const head = await git(repo, ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"]);
+  if (head.code !== 0) {
+    throw new DispatchError("not_a_repo", `${repo} has no commits yet: make a first commit so a task branch can start from it`);
+  }
+  const hasBranch = (await git(repo, ["show-ref", "--verify", "--quiet", `refs/heads/${branch}`])).code === 0;
+  const parent = dirname(path);
+  const madeParent = !existsSync(parent);
+  mkdirSync(parent, { recursive: true });
+  const args = hasBranch ? ["worktree", "add", path, branch] : ["worktree", "add", "-b", branch, path, "HEAD"];
+  const out = await git(repo, args);
+  if (out.code !== 0) {
+    // Leave nothing half-made: a folder git left behind without registering it.
+    const registered = (await listWorktrees(repo).catch(() => [])).some((w) => same(w.path, path));
+    if (!registered && existsSync(path) && readdirSync(path).length === 0) rmSync(path, { recursive: true });
+    if (madeParent && existsSync(parent) && readdirSync(parent).length === 0) rmSync(parent, { recursive: true });
+    const reason = firstLine(out.stderr);
+    if (/already (checked out|used by worktree)/.test(reason)) throw new DispatchError("branch_in_use", `git: ${reason}`);
+    throw new DispatchError("worktree_failed", `git worktree add failed: ${reason}`);
+  }
+  return { path: join(resolve(path)), branch, created: true };
+}

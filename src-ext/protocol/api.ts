@@ -1,0 +1,137 @@
+import { z } from "zod";
+import { ModeName, TaskId } from "./ids.ts";
+import { Activity, RunOrigin, RunState } from "./states.ts";
+
+/** Request body of POST /dispatch/{mode}/{id}. */
+export const DispatchBody = z
+  .object({
+    extras: z.array(z.string().max(4096, "an extra is at most 4096 characters")).max(64).default([]),
+  })
+  .strict();
+export type DispatchBody = z.infer<typeof DispatchBody>;
+
+/** The final `result` event of a headless `stream-json` run. */
+export const RunResult = z.object({
+  subtype: z.string().optional(),
+  isError: z.boolean().optional(),
+  costUsd: z.number().optional(),
+  turns: z.number().optional(),
+  durationMs: z.number().optional(),
+  sessionId: z.string().optional(),
+});
+export type RunResult = z.infer<typeof RunResult>;
+
+/** One run, as the API and the UI see it. */
+export const RunInfo = z.object({
+  runId: z.string(),
+  mode: ModeName,
+  taskId: TaskId,
+  session: z.string(),
+  headless: z.boolean(),
+  state: RunState,
+  exitCode: z.number().int().nullable(),
+  reason: z.string().nullable(),
+  pid: z.number().int().nullable(),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  origin: RunOrigin,
+  extras: z.array(z.string()),
+  worktree: z.string().nullable(),
+  branch: z.string().nullable(),
+  activity: Activity.nullable(),
+  result: RunResult.nullable(),
+});
+export type RunInfo = z.infer<typeof RunInfo>;
+
+export const DispatchResult = z.object({
+  session: z.string(),
+  mode: ModeName,
+  id: TaskId,
+  runId: z.string(),
+  headless: z.boolean(),
+  state: RunState,
+  reused: z.boolean(),
+});
+export type DispatchResult = z.infer<typeof DispatchResult>;
+
+export const StatusResult = z.object({
+  state: RunState,
+  running: z.boolean(),
+  headless: z.boolean(),
+  exitCode: z.number().int().optional(),
+  reason: z.string().optional(),
+  startedAt: z.string().optional(),
+  endedAt: z.string().optional(),
+  session: z.string().optional(),
+  runId: z.string().optional(),
+  attached: z.boolean().optional(),
+});
+export type StatusResult = z.infer<typeof StatusResult>;
+
+export const StopResult = z.object({ stopped: z.boolean(), state: RunState });
+export type StopResult = z.infer<typeof StopResult>;
+
+/** A mode's latest run, as shown on a task's badge. */
+export const ModeBadge = z.object({
+  state: RunState,
+  exitCode: z.number().int().nullable(),
+  runId: z.string(),
+});
+export type ModeBadge = z.infer<typeof ModeBadge>;
+
+export const TaskSummary = z.object({
+  id: TaskId,
+  title: z.string(),
+  status: z.string().nullable(),
+  priority: z.string().nullable(),
+  phase: z.string().nullable(),
+  type: z.string().nullable(),
+  tags: z.array(z.string()),
+  path: z.string(),
+  runs: z.record(z.string(), ModeBadge),
+});
+export type TaskSummary = z.infer<typeof TaskSummary>;
+
+export const TaskDetail = TaskSummary.extend({
+  body: z.string(),
+  frontMatter: z.record(z.string(), z.unknown()),
+  worktree: z.string(),
+  branch: z.string(),
+});
+export type TaskDetail = z.infer<typeof TaskDetail>;
+
+/** A task file that could not be read as a task. */
+export const TaskProblem = z.object({
+  file: z.string(),
+  line: z.number().int().nullable(),
+  reason: z.string(),
+});
+export type TaskProblem = z.infer<typeof TaskProblem>;
+
+export const TasksResult = z.object({ tasks: z.array(TaskSummary), problems: z.array(TaskProblem) });
+export type TasksResult = z.infer<typeof TasksResult>;
+
+export const ModeExtra = z.object({
+  name: z.string(),
+  value: z.string().optional(),
+  description: z.string().default(""),
+});
+export type ModeExtra = z.infer<typeof ModeExtra>;
+
+export const ModeInfo = z.object({
+  name: ModeName,
+  description: z.string(),
+  interactive: z.boolean(),
+  extras: z.array(ModeExtra),
+  source: z.enum(["builtin", "repo"]),
+  timeout: z.number().nullable(),
+});
+export type ModeInfo = z.infer<typeof ModeInfo>;
+
+export const Health = z.object({ ok: z.literal(true), version: z.string() });
+export type Health = z.infer<typeof Health>;
+
+export const ErrorBody = z.object({
+  error: z.object({ code: z.string(), message: z.string() }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;

@@ -1,0 +1,15 @@
+import { z } from "zod";
+
+/** A run's state as users see it (DESIGN §4). `idle` means never run. */
+export const RunState = z.enum(["idle", "running", "finished", "failed", "stopped", "lost"]);
+export type RunState = z.infer<typeof RunState>;
+
+/** Who asked for a run; shown in the run history. */
+export const RunOrigin = z.enum(["cli", "ui", "api", "tray"]);
+export type RunOrigin = z.infer<typeof RunOrigin>;
+
+/** What a running interactive session is doing, from Claude Code hooks (a later issue fills it). */
+export const Activity = z.enum(["working", "waiting", "needs-approval"]);
+export type Activity = z.infer<typeof Activity>;
+
+export const LIVE_STATES: readonly RunState[] = ["running"];

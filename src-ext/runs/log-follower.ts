@@ -1,0 +1,80 @@
+import { closeSync, type FSWatcher, fstatSync, openSync, readSync, watch } from "node:fs";
+
+const CHUNK = 256 * 1024;
+/** pipe-pane's `cat` may still be writing the last bytes of a pane that just died. */
+export const INTERACTIVE_FLUSH_MS = 250;
+
+/** Where the bytes go: `pause` until `pump()` is called again, `closed` to give up. */
+export type LogSink = (chunk: Uint8Array) => "ok" | "pause" | "closed";
+
+/**
+ * Follows one run's log: from a byte offset, in order, then live as the file grows (a file watch,
+ * not a timer), and reports `done` once the run has ended and every byte was handed over.
+ * Used by WS /logs and by `dispatch logs --follow` and headless dispatch in the CLI.
+ */
+export class LogFollower {
+  private fd: number;
+  private offset: number;
+  private ended = false;
+  private watcher: FSWatcher;
+  private closed = false;
+  private pumping = false;
+
+  constructor(
+    path: string,
+    from: number,
+    private readonly sink: LogSink,
+    private readonly done: (reason: "ended" | "failed") => void,
+    private readonly flushMs = 0,
+  ) {
+    this.fd = openSync(path, "r");
+    this.offset = Math.max(0, from);
+    this.watcher = watch(path, () => this.pump());
+  }
+
+  /** The run is over: hand over what is left, then report done. */
+  end(): void {
+    if (this.ended) return;
+    setTimeout(() => {
+      this.ended = true;
+      this.pump();
+    }, this.flushMs);
+  }
+
+  pump(): void {
+    if (this.closed || this.pumping) return;
+    this.pumping = true;
+    try {
+      for (;;) {
+        const size = fstatSync(this.fd).size;
+        if (this.offset >= size) {
+          if (this.ended) this.finish("ended");
+          return;
+        }
+        // A fresh buffer per chunk: a chunk queued under backpressure must not be overwritten.
+        const buffer = Buffer.allocUnsafe(Math.min(CHUNK, size - this.offset));
+        const n = readSync(this.fd, buffer, 0, buffer.length, this.offset);
+        if (n <= 0) return;
+        const status = this.sink(buffer.subarray(0, n));
+        if (status === "closed") return this.finish("failed");
+        this.offset += n;
+        if (status === "pause") return;
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** Stops following without reporting (the reader went away). */
+  dispose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.watcher.close();
+    closeSync(this.fd);
+  }
+
+  private finish(reason: "ended" | "failed"): void {
+    this.dispose();
+    this.done(reason);
+  }
+}

@@ -1,0 +1,125 @@
+import { existsSync } from "node:fs";
+import { z } from "zod";
+import type { Engine } from "../engine.ts";
+import { VERSION } from "../engine.ts";
+import { DispatchError } from "../errors.ts";
+import { DispatchBody } from "../protocol/api.ts";
+import type { RunOrigin } from "../protocol/states.ts";
+import { json, readJson } from "./http.ts";
+import type { Auth } from "./security.ts";
+
+export type RouteContext = { engine: Engine; req: Request; url: URL; auth: Auth; mode: string; id: string };
+type Handler = (ctx: RouteContext) => Promise<Response> | Response;
+type Route = { methods: string[]; prefix: string; target: "mode-id" | "id" | "none"; handler: Handler };
+
+function originOf(ctx: RouteContext): RunOrigin {
+  const client = ctx.req.headers.get("x-dispatch-client");
+  if (client === "tray" || client === "ui" || client === "cli") return client;
+  return ctx.auth.via === "cookie" ? "ui" : "api";
+}
+
+function parseBody(raw: unknown): DispatchBody {
+  const parsed = DispatchBody.safeParse(raw ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue?.path.join(".") || "body";
+  const code = issue?.path[0] === "extras" ? "invalid_extras" : "invalid_request";
+  const hint = issue?.path[0] === "extras" ? " (extras must be an array of strings)" : "";
+  throw new DispatchError(code, `${where}: ${issue?.message}${hint}`);
+}
+
+const Limit = z.coerce.number().int().min(1).max(1000).default(200);
+
+/** Routes are three lines: validate, call the engine, shape the answer. */
+export const ROUTES: Route[] = [
+  {
+    methods: ["POST"],
+    prefix: "dispatch",
+    target: "mode-id",
+    handler: async (ctx) => {
+      const body = parseBody(await readJson(ctx.req));
+      const result = await ctx.engine.dispatch(ctx.mode, ctx.id, body.extras, originOf(ctx));
+      return json(result, result.reused ? 200 : 201);
+    },
+  },
+  { methods: ["GET"], prefix: "status", target: "mode-id", handler: (ctx) => json(ctx.engine.status(ctx.mode, ctx.id)) },
+  {
+    methods: ["GET", "POST"],
+    prefix: "stop",
+    target: "mode-id",
+    handler: async (ctx) => json(await ctx.engine.stop(ctx.mode, ctx.id)),
+  },
+  {
+    methods: ["GET"],
+    prefix: "logs",
+    target: "mode-id",
+    handler: (ctx) => {
+      const run = ctx.engine.logRun(ctx.mode, ctx.id);
+      if (!existsSync(run.logPath)) throw new DispatchError("not_found", `the run ${run.runId} has no log: ${run.reason ?? "it did not start"}`);
+      const from = Number(ctx.url.searchParams.get("from") ?? "0");
+      const file = Bun.file(run.logPath);
+      const body = Number.isInteger(from) && from > 0 ? file.slice(from) : file;
+      return new Response(body, {
+        headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", "x-dispatch-run": run.runId },
+      });
+    },
+  },
+  {
+    methods: ["POST"],
+    prefix: "attach",
+    target: "mode-id",
+    handler: (ctx) => {
+      const status = ctx.engine.status(ctx.mode, ctx.id);
+      if (!status.running || status.headless || !status.session) {
+        throw new DispatchError("not_running", `no interactive run of ${ctx.mode} on ${ctx.id} is running`);
+      }
+      return json({ session: status.session, opened: false, command: ctx.engine.tmux.attachArgv(status.session) });
+    },
+  },
+  { methods: ["GET"], prefix: "tasks", target: "none", handler: (ctx) => json(ctx.engine.listTasks()) },
+  { methods: ["GET"], prefix: "tasks", target: "id", handler: (ctx) => json(ctx.engine.taskDetail(ctx.id)) },
+  { methods: ["GET"], prefix: "modes", target: "none", handler: (ctx) => json({ modes: ctx.engine.listModes() }) },
+  {
+    methods: ["GET"],
+    prefix: "runs",
+    target: "none",
+    handler: (ctx) => {
+      const limit = Limit.safeParse(ctx.url.searchParams.get("limit") ?? undefined);
+      if (!limit.success) throw new DispatchError("invalid_request", "limit must be a whole number from 1 to 1000");
+      return json({ runs: ctx.engine.listRuns(ctx.url.searchParams.get("task"), limit.data) });
+    },
+  },
+];
+
+export const HEALTH = () => json({ ok: true, version: VERSION });
+
+/**
+ * Finds the route for a path. `/dispatch/{mode}/{id}` takes everything after the mode as the id,
+ * so `/dispatch/m/a/b` is an invalid id (400), not an unknown route.
+ */
+export function matchRoute(method: string, pathname: string): { route: Route; mode: string; id: string } | null {
+  const segments = pathname.split("/").slice(1);
+  let decoded: string[];
+  try {
+    decoded = segments.map((s) => decodeURIComponent(s));
+  } catch {
+    throw new DispatchError("invalid_request", "the path is not valid percent-encoding");
+  }
+  const [prefix, ...rest] = decoded;
+  const candidates = ROUTES.filter((r) => r.prefix === prefix);
+  if (candidates.length === 0) return null;
+  for (const route of candidates) {
+    const shape =
+      route.target === "none" ? rest.length === 0 || (rest.length === 1 && rest[0] === "")
+      : route.target === "id" ? rest.length >= 1
+      : rest.length >= 2;
+    if (!shape) continue;
+    if (!route.methods.includes(method)) {
+      throw new DispatchError("method_not_allowed", `${method} is not allowed on /${prefix} (use ${route.methods.join(" or ")})`);
+    }
+    if (route.target === "none") return { route, mode: "", id: "" };
+    if (route.target === "id") return { route, mode: "", id: rest.join("/") };
+    return { route, mode: rest[0] as string, id: rest.slice(1).join("/") };
+  }
+  return null;
+}
