@@ -1,3 +1,5 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+
 /** Runs short-lived helper commands (git, tmux) from argv arrays: never through a shell. */
 
 export type ExecResult = { code: number; stdout: string; stderr: string };
@@ -20,13 +22,46 @@ export async function exec(argv: string[], options: ExecOptions = {}): Promise<E
   return { code, stdout, stderr };
 }
 
-/** Whether a process (or, with a negative pid, a process group) still exists. */
+/** `state` and `pgrp` of a process from /proc (Linux), or null when it is gone or there is no /proc. */
+function procStat(pid: number | string): { state: string; pgrp: number } | null {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses.
+    const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+    return { state: fields[0] ?? "", pgrp: Number(fields[2]) };
+  } catch {
+    return null;
+  }
+}
+
+const HAS_PROC = existsSync("/proc/self/stat");
+
+/**
+ * Whether a process still runs. A zombie does not: it has ended and waits for a parent (often a
+ * slow init in containers) to reap it, yet `kill -0` still succeeds on it.
+ */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     // EPERM: it exists but belongs to someone else.
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
+  return !HAS_PROC || procStat(pid)?.state !== "Z";
+}
+
+/** Whether any process of a process group still runs (zombies excepted, as above). */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  if (!HAS_PROC) return true;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = procStat(entry);
+    if (stat && stat.pgrp === pgid && stat.state !== "Z") return true;
+  }
+  return false;
 }

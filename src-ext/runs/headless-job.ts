@@ -1,18 +1,18 @@
 import { closeSync, openSync } from "node:fs";
 import { join } from "node:path";
-import { alive } from "../proc/exec.ts";
+import { groupAlive } from "../proc/exec.ts";
 
 /** The launcher script; run by the same Bun that runs the engine. */
 export const LAUNCHER = join(import.meta.dir, "launcher.ts");
 
-/** Kept so Bun reaps finished launchers we started (a zombie would still answer `kill -0`). */
+/** Kept so that Bun reaps the launchers this process started. */
 const children = new Set<ReturnType<typeof Bun.spawn>>();
 
 /**
  * Starts the launcher as a detached process group (setsid) with stdout and stderr appended to the
  * log. It outlives this process; `stop` ends the whole group, grandchildren included.
  */
-export function spawnHeadless(specPath: string, cwd: string, logFile: string): number {
+export function spawnHeadless(specPath: string, cwd: string, logFile: string, onExit: () => void): number {
   const fd = openSync(logFile, "a", 0o600);
   try {
     const child = Bun.spawn([process.execPath, LAUNCHER, specPath], {
@@ -24,7 +24,11 @@ export function spawnHeadless(specPath: string, cwd: string, logFile: string): n
       env: process.env,
     });
     children.add(child);
-    child.exited.finally(() => children.delete(child));
+    // Our own child's end is an event; a launcher killed before writing its exit file shows here.
+    child.exited.finally(() => {
+      children.delete(child);
+      onExit();
+    });
     child.unref();
     return child.pid;
   } finally {
@@ -46,9 +50,9 @@ export async function killGroup(pgid: number, graceMs = 3000): Promise<void> {
   };
   signal("SIGTERM");
   const deadline = Date.now() + graceMs;
-  while (alive(-pgid) && Date.now() < deadline) await Bun.sleep(25);
-  if (!alive(-pgid)) return;
+  while (groupAlive(pgid) && Date.now() < deadline) await Bun.sleep(25);
+  if (!groupAlive(pgid)) return;
   signal("SIGKILL");
   const hardDeadline = Date.now() + 2000;
-  while (alive(-pgid) && Date.now() < hardDeadline) await Bun.sleep(25);
+  while (groupAlive(pgid) && Date.now() < hardDeadline) await Bun.sleep(25);
 }

@@ -50,6 +50,8 @@ export async function launchRun(options: {
   task: Task;
   extras: ParsedExtras;
   isStaleSession: StaleSessionCheck;
+  /** Called when a headless launcher this process started has exited. */
+  onJobExit: () => void;
 }): Promise<Launched> {
   const { config, files, tmux, runId, session, mode, task, extras } = options;
   const agent = resolveAgent(config.agentCommand);
@@ -81,7 +83,7 @@ export async function launchRun(options: {
   chmodSync(specPath, 0o600);
 
   if (!mode.interactive) {
-    const pid = spawnHeadless(specPath, worktree.path, spec.logFile);
+    const pid = spawnHeadless(specPath, worktree.path, spec.logFile, options.onJobExit);
     return { worktree: worktree.path, branch, pid };
   }
   const create = () =>

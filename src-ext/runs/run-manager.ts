@@ -114,6 +114,10 @@ export class RunManager {
           const ownerRow = owner ? this.db.get(owner) : null;
           return !ownerRow || !isLive(ownerRow) || ownerRow.id === row.id;
         },
+        onJobExit: () => {
+          const current = this.db.get(row.id);
+          if (current) void this.reconcile(current);
+        },
       });
       this.db.started(row.id, launched);
     } catch (error) {

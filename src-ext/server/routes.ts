@@ -109,17 +109,15 @@ export function matchRoute(method: string, pathname: string): { route: Route; mo
   const candidates = ROUTES.filter((r) => r.prefix === prefix);
   if (candidates.length === 0) return null;
   for (const route of candidates) {
-    const shape =
-      route.target === "none" ? rest.length === 0 || (rest.length === 1 && rest[0] === "")
-      : route.target === "id" ? rest.length >= 1
-      : rest.length >= 2;
-    if (!shape) continue;
+    // `/dispatch/{mode}/{id}` takes any number of segments and lets validation name what is wrong.
+    const fits = route.target === "mode-id" || (route.target === "none" ? rest.length === 0 || (rest.length === 1 && rest[0] === "") : rest.length >= 1 && rest[0] !== "");
+    if (!fits) continue;
     if (!route.methods.includes(method)) {
       throw new DispatchError("method_not_allowed", `${method} is not allowed on /${prefix} (use ${route.methods.join(" or ")})`);
     }
     if (route.target === "none") return { route, mode: "", id: "" };
     if (route.target === "id") return { route, mode: "", id: rest.join("/") };
-    return { route, mode: rest[0] as string, id: rest.slice(1).join("/") };
+    return { route, mode: rest[0] ?? "", id: rest.slice(1).join("/") };
   }
   return null;
 }

@@ -1,0 +1,51 @@
+import { describe, expect, test } from "bun:test";
+import { DispatchError } from "../errors.ts";
+import { authenticate, checkHostAndOrigin, type Guard } from "./security.ts";
+
+const guard: Guard = { port: 4317, token: "a".repeat(64), extraOrigins: ["http://localhost:9999"] };
+const req = (headers: Record<string, string>) => new Request("http://127.0.0.1:4317/status/m/T", { headers });
+const code = (fn: () => unknown) => {
+  try {
+    fn();
+    return "ok";
+  } catch (error) {
+    return error instanceof DispatchError ? error.code : "other";
+  }
+};
+
+describe("security", () => {
+  test("Host must be loopback with our port", () => {
+    expect(code(() => checkHostAndOrigin(req({ host: "127.0.0.1:4317" }), guard))).toBe("ok");
+    expect(code(() => checkHostAndOrigin(req({ host: "localhost:4317" }), guard))).toBe("ok");
+    for (const host of ["evil.com:4317", "127.0.0.1:80", "127.0.0.1", "localhost.evil.com:4317"]) {
+      expect(code(() => checkHostAndOrigin(req({ host }), guard))).toBe("forbidden");
+    }
+  });
+
+  test("Origin, when present, must be ours or the desktop window's", () => {
+    const host = "127.0.0.1:4317";
+    expect(code(() => checkHostAndOrigin(req({ host, origin: "http://127.0.0.1:4317" }), guard))).toBe("ok");
+    expect(code(() => checkHostAndOrigin(req({ host, origin: "http://localhost:9999" }), guard))).toBe("ok");
+    for (const origin of ["http://127.0.0.1:4318", "null", "https://127.0.0.1:4317", "http://evil.com"]) {
+      expect(code(() => checkHostAndOrigin(req({ host, origin }), guard))).toBe("forbidden");
+    }
+  });
+
+  test("token: bearer, query only where allowed, cookie only from our own pages", () => {
+    const url = new URL("http://127.0.0.1:4317/x");
+    const cookie = `dispatch_token_4317=${guard.token}`;
+    expect(authenticate(req({ authorization: `Bearer ${guard.token}` }), url, guard, { allowQuery: false }).via).toBe("bearer");
+    expect(code(() => authenticate(req({ authorization: "Bearer nope" }), url, guard, { allowQuery: false }))).toBe("unauthorized");
+    expect(code(() => authenticate(req({}), url, guard, { allowQuery: false }))).toBe("unauthorized");
+    const withQuery = new URL(`http://127.0.0.1:4317/x?token=${guard.token}`);
+    expect(authenticate(req({}), withQuery, guard, { allowQuery: true }).via).toBe("query");
+    expect(code(() => authenticate(req({}), withQuery, guard, { allowQuery: false }))).toBe("unauthorized");
+    expect(authenticate(req({ cookie, "sec-fetch-site": "same-origin" }), url, guard, { allowQuery: false }).via).toBe("cookie");
+    expect(authenticate(req({ cookie }), url, guard, { allowQuery: false }).via).toBe("cookie");
+    for (const site of ["same-site", "cross-site"]) {
+      expect(code(() => authenticate(req({ cookie, "sec-fetch-site": site }), url, guard, { allowQuery: false }))).toBe("forbidden");
+    }
+    // Another Dispatch on another port has its own cookie name.
+    expect(code(() => authenticate(req({ cookie: `dispatch_token_4318=${guard.token}` }), url, guard, { allowQuery: false }))).toBe("unauthorized");
+  });
+});

@@ -1,0 +1,138 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Subprocess } from "bun";
+import { CLI, FAKE_CLAUDE, type TempRepo, tempRepo } from "./repo.ts";
+
+/** Waits until `check` returns something truthy; fails with `what` after the deadline. */
+export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 15000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value as NonNullable<T>;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ""}`);
+    await Bun.sleep(25);
+  }
+}
+
+export type ServerHandle = {
+  proc: Subprocess;
+  url: string;
+  port: number;
+  token: string;
+  /** fetch with the bearer token. */
+  api(path: string, init?: RequestInit): Promise<Response>;
+  stop(): Promise<void>;
+};
+
+/**
+ * One test world: a temp git repo with tasks, a private tmux server (`-L`), the fake agent,
+ * and helpers to run the real server and CLI as child processes. Disposing it ends everything.
+ */
+export class World {
+  readonly repo: TempRepo;
+  readonly socket = `dispatch-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  readonly record: string;
+  private servers: ServerHandle[] = [];
+
+  constructor(options: { commit?: boolean; git?: boolean } = {}) {
+    this.repo = tempRepo(options);
+    this.record = join(this.repo.root, "fake-claude.jsonl");
+  }
+
+  get stateDir(): string {
+    return join(this.repo.repo, ".run");
+  }
+
+  env(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      ...(process.env as Record<string, string>),
+      DISPATCH_REPO: this.repo.repo,
+      DISPATCH_CLAUDE_BIN: FAKE_CLAUDE,
+      DISPATCH_TMUX_SOCKET: this.socket,
+      DISPATCH_TERMINAL: "none",
+      FAKE_CLAUDE_RECORD: this.record,
+      ...extra,
+    };
+  }
+
+  /** Lines the fake agent recorded, one per agent process started. */
+  agentRuns(): Array<{ argv: string[]; cwd: string; tty: boolean; prompt: string; pid: number; grandchild: number | null; env: Record<string, string> }> {
+    if (!existsSync(this.record)) return [];
+    return readFileSync(this.record, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  }
+
+  tmux(...args: string[]): { code: number; out: string } {
+    const r = Bun.spawnSync(["tmux", "-L", this.socket, ...args], { stdout: "pipe", stderr: "pipe" });
+    return { code: r.exitCode, out: r.stdout.toString() + r.stderr.toString() };
+  }
+
+  /** Runs the CLI to completion. */
+  async cli(args: string[], options: { env?: Record<string, string>; stdin?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+    const proc = Bun.spawn([process.execPath, CLI, ...args], {
+      cwd: this.repo.repo,
+      env: this.env(options.env),
+      stdin: options.stdin === undefined ? "ignore" : new TextEncoder().encode(options.stdin),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    return { code, stdout, stderr };
+  }
+
+  /** Starts `dispatch serve --port 0` and waits for `.run/server.json` to name it. */
+  async server(env: Record<string, string> = {}): Promise<ServerHandle> {
+    const proc = Bun.spawn([process.execPath, CLI, "serve", "--port", "0"], {
+      cwd: this.repo.repo,
+      env: this.env(env),
+      stdout: "pipe",
+      stderr: "inherit",
+    });
+    const file = join(this.stateDir, "server.json");
+    const info = await waitFor("server.json", () => {
+      if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}`);
+      if (!existsSync(file)) return null;
+      const parsed = JSON.parse(readFileSync(file, "utf8"));
+      return parsed.pid === proc.pid ? parsed : null;
+    });
+    const handle: ServerHandle = {
+      proc,
+      url: info.url,
+      port: info.port,
+      token: info.token,
+      api: (path, init = {}) =>
+        fetch(`${info.url}${path}`, { ...init, headers: { authorization: `Bearer ${info.token}`, ...(init.headers ?? {}) } }),
+      stop: async () => {
+        proc.kill("SIGTERM");
+        await proc.exited;
+      },
+    };
+    this.servers.push(handle);
+    return handle;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    for (const s of this.servers) {
+      if (s.proc.exitCode === null && s.proc.signalCode === null) {
+        s.proc.kill("SIGKILL");
+        await s.proc.exited;
+      }
+    }
+    // End every agent a test left running (headless jobs are their own process groups).
+    for (const run of this.agentRuns()) {
+      for (const pid of [run.pid, run.grandchild]) {
+        if (pid) {
+          try {
+            process.kill(pid, "SIGKILL");
+          } catch {}
+        }
+      }
+    }
+    this.tmux("kill-server");
+    this.repo[Symbol.dispose]();
+  }
+}
