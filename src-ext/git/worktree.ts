@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync } from "node:f
 import { dirname, join, resolve } from "node:path";
 import { DispatchError } from "../errors.ts";
 import { exec } from "../proc/exec.ts";
+import { withFileLock } from "../proc/file-lock.ts";
 
 /** The only file that runs git. */
 
@@ -42,11 +43,13 @@ const inFlight = new Map<string, Promise<Worktree>>();
  * Locates the task's worktree (any worktree on its branch) or creates it at `path` on a new or
  * existing branch. Errors are clear and leave nothing half-made.
  */
-export function ensureWorktree(repo: string, path: string, branch: string): Promise<Worktree> {
+export function ensureWorktree(repo: string, path: string, branch: string, lockFile?: string): Promise<Worktree> {
   const key = `${repo}\0${branch}`;
   const running = inFlight.get(key);
   if (running) return running.then((w) => ({ ...w, created: false }));
-  const job = ensure(repo, path, branch).finally(() => inFlight.delete(key));
+  // Across processes (the CLI and the server at once), a lock file keeps creation one at a time.
+  const work = () => ensure(repo, path, branch);
+  const job = (lockFile ? withFileLock(lockFile, work) : work()).finally(() => inFlight.delete(key));
   inFlight.set(key, job);
   return job;
 }
@@ -56,19 +59,13 @@ async function ensure(repo: string, path: string, branch: string): Promise<Workt
   if (top.code !== 0) {
     throw new DispatchError("not_a_repo", `${repo} is not a git repository (set DISPATCH_REPO or run dispatch inside one)`);
   }
-  // Another process (the CLI and the server at once) may be creating the same worktree: git's own
-  // locks make one of the two `worktree add` calls fail, and the retry then finds the worktree.
+  // Another git command may hold the repository's locks for a moment: retry a failed add.
   for (let attempt = 0; ; attempt++) {
-    const found = await locate(repo, path, branch);
-    if (found) return found;
     try {
-      return await create(repo, path, branch);
+      return (await locate(repo, path, branch)) ?? (await create(repo, path, branch));
     } catch (error) {
-      if (attempt >= 4) throw error;
-      const after = await locate(repo, path, branch).catch(() => null);
-      if (after) return after;
-      if (!(error instanceof DispatchError) || error.code !== "worktree_failed") throw error;
-      await Bun.sleep(50 + Math.random() * 100);
+      if (attempt >= 3 || !(error instanceof DispatchError) || error.code !== "worktree_failed") throw error;
+      await Bun.sleep(100 * (1 + Math.random()));
     }
   }
 }

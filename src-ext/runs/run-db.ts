@@ -105,9 +105,10 @@ export class RunDb {
   constructor(stateDir: string) {
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     this.db = new Database(join(stateDir, "dispatch.db"), { create: true, strict: true });
-    this.db.run("PRAGMA journal_mode = WAL");
-    // The CLI and the server write at once; wait for the lock rather than fail.
+    // The CLI and the server write at once; wait for the lock rather than fail. First of all:
+    // switching a new database to WAL needs the lock too, and two processes may open it at once.
     this.db.run("PRAGMA busy_timeout = 10000");
+    this.db.run("PRAGMA journal_mode = WAL");
     this.db.run("PRAGMA synchronous = NORMAL");
     this.db.run(SCHEMA);
   }
