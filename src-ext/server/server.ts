@@ -9,6 +9,7 @@ import { errorResponse, json } from "./http.ts";
 import type { LogFollower } from "../runs/log-follower.ts";
 import { followOverSocket, type SocketData } from "./log-socket.ts";
 import { HEALTH, matchRoute } from "./routes.ts";
+import { asset, indexHtml, PAGE_HEADERS, uiBuilt } from "./static-ui.ts";
 import { authenticate, checkHostAndOrigin, type Guard, tokenCookie } from "./security.ts";
 
 const EVENTS = "events";
@@ -37,9 +38,10 @@ function writeServerJson(stateDir: string, info: ServerInfo): void {
   renameSync(temp, file);
 }
 
-const LANDING = `<!doctype html><meta charset="utf-8"><title>Dispatch</title>
+const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Dispatch</title>
 <body style="font:15px system-ui;max-width:40em;margin:4em auto;line-height:1.5">
-<h1>Dispatch</h1><p>The API is running. The task board arrives with the UI.</p></body>`;
+<h1>Dispatch</h1><p>The API is running, but the UI is not built: run <code>npm run build:ui</code>
+(<code>npm install</code> does it too) and reload.</p></body>`;
 
 const NEED_TOKEN = `<!doctype html><meta charset="utf-8"><title>Dispatch: sign in</title>
 <body style="font:15px system-ui;max-width:40em;margin:4em auto;line-height:1.5">
@@ -64,6 +66,10 @@ export function startServer(engine: Engine, options: { port: number; extraOrigin
         checkHostAndOrigin(req, guard);
         if (url.pathname === "/health" && req.method === "GET") return HEALTH();
         if (url.pathname === "/" && req.method === "GET") return landing(req, url);
+        if (req.method === "GET") {
+          const file = asset(url.pathname);
+          if (file) return file;
+        }
         const wantsSocket = req.headers.get("upgrade")?.toLowerCase() === "websocket";
         const auth = authenticate(req, url, guard, { allowQuery: wantsSocket });
         if (wantsSocket) return upgrade(req, url, srv);
@@ -119,9 +125,10 @@ export function startServer(engine: Engine, options: { port: number; extraOrigin
     try {
       authenticate(req, url, guard, { allowQuery: false });
     } catch {
-      return new Response(NEED_TOKEN, { status: 401, headers: { "content-type": "text/html; charset=utf-8" } });
+      return new Response(NEED_TOKEN, { status: 401, headers: { "content-type": "text/html; charset=utf-8", ...PAGE_HEADERS } });
     }
-    return new Response(LANDING, { headers: { "content-type": "text/html; charset=utf-8" } });
+    if (!uiBuilt()) return new Response(NOT_BUILT, { headers: { "content-type": "text/html; charset=utf-8", ...PAGE_HEADERS } });
+    return indexHtml();
   }
 
   function upgrade(req: Request, url: URL, srv: Server<SocketData>): Response | undefined {

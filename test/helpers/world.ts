@@ -85,8 +85,8 @@ export class World {
   }
 
   /** Starts `dispatch serve --port 0` and waits for `.run/server.json` to name it. */
-  async server(env: Record<string, string> = {}): Promise<ServerHandle> {
-    const proc = Bun.spawn([process.execPath, CLI, "serve", "--port", "0"], {
+  async server(env: Record<string, string> = {}, port = 0): Promise<ServerHandle> {
+    const proc = Bun.spawn([process.execPath, CLI, "serve", "--port", String(port)], {
       cwd: this.repo.repo,
       env: this.env(env),
       stdout: "pipe",

@@ -1,0 +1,34 @@
+import { existsSync } from "node:fs";
+import { join, normalize, sep } from "node:path";
+
+/** The built UI (`npm run build:ui`, also run by `npm install`): served at / by the extension. */
+export const UI_DIR = join(import.meta.dir, "..", "..", "resources", "app");
+
+export function uiBuilt(): boolean {
+  return existsSync(join(UI_DIR, "index.html"));
+}
+
+export function indexHtml(): Response {
+  return new Response(Bun.file(join(UI_DIR, "index.html")), {
+    headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", ...PAGE_HEADERS },
+  });
+}
+
+/** Headers of every page: no framing by other sites, no inline script, only our own origin. */
+export const PAGE_HEADERS = {
+  "x-frame-options": "DENY",
+  "content-security-policy":
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  "referrer-policy": "no-referrer",
+  "x-content-type-options": "nosniff",
+};
+
+/** A file under `assets/` (hashed names: cached for good), or null. The code is not secret. */
+export function asset(pathname: string): Response | null {
+  if (!pathname.startsWith("/assets/")) return null;
+  const file = normalize(join(UI_DIR, decodeURIComponent(pathname)));
+  if (!file.startsWith(join(UI_DIR, "assets") + sep) || !existsSync(file)) return null;
+  return new Response(Bun.file(file), {
+    headers: { "cache-control": "public, max-age=31536000, immutable", "x-content-type-options": "nosniff" },
+  });
+}

@@ -1,0 +1,83 @@
+import type {
+  DispatchResult,
+  ErrorBody,
+  ModeInfo,
+  RunInfo,
+  StatusResult,
+  StopResult,
+  TaskDetail,
+  TasksResult,
+} from "../../src-ext/protocol/api.ts";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The loopback API, typed from src-ext/protocol. In a browser the server's own page is
+ * authenticated by its HttpOnly cookie; the desktop window passes the token it got from the
+ * extension, sent as a bearer token.
+ */
+export class Api {
+  base = $state("");
+  token = $state<string | null>(null);
+  /** True once the server said our credentials are not (or no longer) valid. */
+  unauthorized = $state(false);
+
+  constructor(base: string, token: string | null = null) {
+    this.base = base.replace(/\/$/, "");
+    this.token = token;
+  }
+
+  private headers(json: boolean): HeadersInit {
+    const headers: Record<string, string> = { "x-dispatch-client": "ui" };
+    if (json) headers["content-type"] = "application/json";
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    return headers;
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(this.base + path, {
+        method,
+        headers: this.headers(body !== undefined),
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: "same-origin",
+      });
+    } catch {
+      throw new ApiError(0, "offline", "Dispatch is not answering: is the server running?");
+    }
+    if (res.status === 401) this.unauthorized = true;
+    if (!res.ok) {
+      const err = (await res.json().catch(() => null)) as ErrorBody | null;
+      throw new ApiError(res.status, err?.error.code ?? "http", err?.error.message ?? `${res.status} ${res.statusText}`);
+    }
+    return (await res.json()) as T;
+  }
+
+  tasks = () => this.request<TasksResult>("GET", "/tasks");
+  task = (id: string) => this.request<TaskDetail>("GET", `/tasks/${encodeURIComponent(id)}`);
+  modes = () => this.request<{ modes: ModeInfo[] }>("GET", "/modes").then((r) => r.modes);
+  runs = (taskId: string) => this.request<{ runs: RunInfo[] }>("GET", `/runs?task=${encodeURIComponent(taskId)}&limit=100`).then((r) => r.runs);
+  status = (mode: string, id: string) => this.request<StatusResult>("GET", `/status/${mode}/${id}`);
+  dispatch = (mode: string, id: string, extras: string[]) => this.request<DispatchResult>("POST", `/dispatch/${mode}/${id}`, { extras });
+  stop = (mode: string, id: string) => this.request<StopResult>("POST", `/stop/${mode}/${id}`);
+  attach = (mode: string, id: string) =>
+    this.request<{ session: string; opened: boolean; command?: string[]; message?: string }>("POST", `/attach/${mode}/${id}`);
+
+  /** WebSocket URL on the same server; the token rides along only for bearer clients. */
+  socketUrl(path: string, params: Record<string, string> = {}): string {
+    const url = new URL(this.base + path, location.href);
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+    if (this.token) url.searchParams.set("token", this.token);
+    return url.toString();
+  }
+}

@@ -1,0 +1,107 @@
+import { Api } from "./api.svelte.ts";
+import { Board } from "./board.svelte.ts";
+import { Live } from "./live.svelte.ts";
+import { Notifier } from "./notifier.ts";
+import { Router } from "./router.svelte.ts";
+import { TaskPage } from "./task-page.svelte.ts";
+import { Toasts } from "./toasts.svelte.ts";
+
+/**
+ * The UI's state and intents, in one place: components render it and call these methods; only
+ * this layer talks to the API.
+ */
+export class AppState {
+  readonly api: Api;
+  readonly board: Board;
+  readonly live: Live;
+  readonly router = new Router();
+  readonly toasts = new Toasts();
+  readonly notifier: Notifier;
+  /**
+   * The open task page, so run events reach it. Not reactive: components hold the page they got
+   * from `openTask`, which may be called while deriving.
+   */
+  private page: TaskPage | null = null;
+  /** `action:mode/id` keys with a request in flight, so a button does not fire twice. A stop is
+   * never held up by a run request still waiting for its answer. */
+  busy = $state<Record<string, boolean>>({});
+  private tasksTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(base = location.origin, token: string | null = null) {
+    this.api = new Api(base, token);
+    this.board = new Board(this.api);
+    this.notifier = new Notifier((id) => this.router.go({ name: "task", id }));
+    this.live = new Live(this.api, {
+      run: (run) => {
+        this.board.applyRun(run);
+        this.page?.applyRun(run);
+        this.notifier.onRun(run);
+      },
+      tasks: () => this.reloadTasksSoon(),
+      resync: () => {
+        void this.board.load();
+        void this.page?.load();
+      },
+    });
+  }
+
+  start(): void {
+    void this.board.load();
+    this.live.start();
+  }
+
+  /** Opens (or reuses) the state of one task's page. */
+  openTask(id: string): TaskPage {
+    if (this.page?.id !== id) {
+      this.page = new TaskPage(this.api, id);
+      void this.page.load();
+    }
+    return this.page;
+  }
+
+  private reloadTasksSoon(): void {
+    if (this.tasksTimer) return;
+    this.tasksTimer = setTimeout(() => {
+      this.tasksTimer = null;
+      void this.board.load();
+      void this.page?.load();
+    }, 100);
+  }
+
+  isBusy(action: "run" | "stop" | "attach", mode: string, id: string): boolean {
+    return this.busy[`${action}:${mode}/${id}`] === true;
+  }
+
+  private async act<T>(key: string, what: string, fn: () => Promise<T>): Promise<T | undefined> {
+    if (this.busy[key]) return undefined;
+    this.busy = { ...this.busy, [key]: true };
+    try {
+      return await fn();
+    } catch (error) {
+      this.toasts.error(what, error);
+      return undefined;
+    } finally {
+      const { [key]: _, ...rest } = this.busy;
+      this.busy = rest;
+    }
+  }
+
+  async run(mode: string, id: string, extras: string[] = []): Promise<void> {
+    this.notifier.askOnce();
+    const result = await this.act(`run:${mode}/${id}`, `Could not start ${mode} on ${id}`, () => this.api.dispatch(mode, id, extras));
+    if (!result) return;
+    this.toasts.show(result.reused ? "info" : "success", result.reused ? `${mode} is already running on ${id}` : `Started ${mode} on ${id}`, result.session);
+  }
+
+  async stop(mode: string, id: string): Promise<void> {
+    const result = await this.act(`stop:${mode}/${id}`, `Could not stop ${mode} on ${id}`, () => this.api.stop(mode, id));
+    if (result && !result.stopped) this.toasts.show("info", `${mode} on ${id} was not running`);
+  }
+
+  async attach(mode: string, id: string): Promise<void> {
+    const result = await this.act(`attach:${mode}/${id}`, `Could not attach to ${mode} on ${id}`, () => this.api.attach(mode, id));
+    if (!result) return;
+    if (result.opened) this.toasts.show("success", `Opened ${result.session}`);
+    else this.toasts.show("info", result.message ?? `Attach from a terminal`, result.command?.join(" "));
+  }
+}

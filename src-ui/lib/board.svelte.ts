@@ -1,0 +1,99 @@
+import type { ModeInfo, RunInfo, TaskProblem, TaskSummary } from "../../src-ext/protocol/api.ts";
+import type { Api } from "./api.svelte.ts";
+
+export type SortKey = "id" | "title" | "status" | "priority" | "phase" | "activity";
+export type Filter = { text: string; status: string; priority: string };
+type Sort = { key: SortKey; dir: 1 | -1 };
+
+const FILTER_KEY = "dispatch.filter";
+const SORT_KEY = "dispatch.sort";
+
+function saved<T>(key: string, fallback: T): T {
+  try {
+    const raw = localStorage.getItem(key);
+    return raw ? { ...fallback, ...JSON.parse(raw) } : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/** A task's most recent activity: its latest run's start, for "recently active" ordering. */
+function lastRunOf(task: TaskSummary): string {
+  return Object.values(task.runs).reduce((a, b) => (b.runId > a ? b.runId : a), "");
+}
+
+/** The task list: tasks and problems from /tasks, modes from /modes, kept live by run events. */
+export class Board {
+  tasks = $state.raw<TaskSummary[]>([]);
+  problems = $state.raw<TaskProblem[]>([]);
+  modes = $state.raw<ModeInfo[]>([]);
+  loaded = $state(false);
+  error = $state<string | null>(null);
+  filter = $state<Filter>(saved(FILTER_KEY, { text: "", status: "", priority: "" }));
+  sort = $state<Sort>(saved(SORT_KEY, { key: "id", dir: 1 }));
+  /** The keyboard selection, kept while the user visits a task and comes back. */
+  selectedId = $state<string | null>(null);
+
+  constructor(private readonly api: Api) {}
+
+  statuses = $derived([...new Set(this.tasks.map((t) => t.status).filter((s): s is string => !!s))].sort());
+  priorities = $derived([...new Set(this.tasks.map((t) => t.priority).filter((s): s is string => !!s))].sort());
+
+  visible = $derived.by(() => {
+    const text = this.filter.text.trim().toLowerCase();
+    const { status, priority } = this.filter;
+    const { key, dir } = this.sort;
+    const rows = this.tasks.filter(
+      (t) =>
+        (!status || t.status === status) &&
+        (!priority || t.priority === priority) &&
+        (!text || `${t.id} ${t.title} ${t.tags.join(" ")} ${t.phase ?? ""}`.toLowerCase().includes(text)),
+    );
+    const value = (t: TaskSummary) => (key === "activity" ? lastRunOf(t) : (t[key] ?? ""));
+    return rows.sort((a, b) => dir * value(a).localeCompare(value(b), undefined, { numeric: true }));
+  });
+
+  async load(): Promise<void> {
+    try {
+      const [tasks, modes] = await Promise.all([this.api.tasks(), this.modes.length ? this.modes : this.api.modes()]);
+      this.tasks = tasks.tasks;
+      this.problems = tasks.problems;
+      this.modes = modes;
+      this.error = null;
+    } catch (error) {
+      this.error = error instanceof Error ? error.message : String(error);
+    } finally {
+      this.loaded = true;
+    }
+  }
+
+  async reloadModes(): Promise<void> {
+    this.modes = await this.api.modes();
+  }
+
+  task(id: string): TaskSummary | undefined {
+    return this.tasks.find((t) => t.id === id);
+  }
+
+  /** A run changed somewhere: move that task's badge without a reload. */
+  applyRun(run: RunInfo): void {
+    const i = this.tasks.findIndex((t) => t.id === run.taskId);
+    if (i < 0) return;
+    const task = this.tasks[i] as TaskSummary;
+    const current = task.runs[run.mode];
+    // An event for an older run must not overwrite the badge of a newer one.
+    if (current && current.runId > run.runId) return;
+    const next = { ...task, runs: { ...task.runs, [run.mode]: { state: run.state, exitCode: run.exitCode, runId: run.runId } } };
+    this.tasks = this.tasks.with(i, next);
+  }
+
+  setFilter(patch: Partial<Filter>): void {
+    this.filter = { ...this.filter, ...patch };
+    localStorage.setItem(FILTER_KEY, JSON.stringify(this.filter));
+  }
+
+  sortBy(key: SortKey): void {
+    this.sort = { key, dir: this.sort.key === key ? ((this.sort.dir * -1) as 1 | -1) : 1 };
+    localStorage.setItem(SORT_KEY, JSON.stringify(this.sort));
+  }
+}

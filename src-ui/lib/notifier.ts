@@ -1,0 +1,45 @@
+import type { RunInfo } from "../../src-ext/protocol/api.ts";
+
+const ASKED_KEY = "dispatch.notifications.asked";
+
+function outcome(run: RunInfo): string {
+  if (run.state === "finished") return "finished";
+  if (run.state === "failed") return run.exitCode === null ? "failed to start" : `failed with exit code ${run.exitCode}`;
+  return run.state;
+}
+
+/**
+ * A desktop notification when a headless run ends: which task, which mode, how it ended, and a
+ * click that opens the task. Permission is asked once, on the first run the user starts.
+ */
+export class Notifier {
+  private live = new Set<string>();
+
+  constructor(private readonly open: (taskId: string) => void) {}
+
+  /** Called from a click (a user gesture), where browsers allow the permission prompt. */
+  askOnce(): void {
+    if (typeof Notification === "undefined" || Notification.permission !== "default") return;
+    if (localStorage.getItem(ASKED_KEY)) return;
+    localStorage.setItem(ASKED_KEY, "1");
+    void Notification.requestPermission();
+  }
+
+  onRun(run: RunInfo): void {
+    if (!run.headless) return;
+    if (run.state === "running") {
+      this.live.add(run.runId);
+      return;
+    }
+    if (!this.live.delete(run.runId)) return;
+    if (typeof Notification === "undefined" || Notification.permission !== "granted") return;
+    const note = new Notification(`${run.taskId}: ${run.mode} ${outcome(run)}`, {
+      body: run.reason ?? (run.result?.costUsd !== undefined ? `cost $${run.result.costUsd.toFixed(4)}, ${run.result.turns ?? "?"} turns` : "Open the task to read its log."),
+      tag: run.runId,
+    });
+    note.onclick = () => {
+      focus();
+      this.open(run.taskId);
+    };
+  }
+}

@@ -1,0 +1,45 @@
+import type { RunInfo, TaskDetail } from "../../src-ext/protocol/api.ts";
+import type { Api } from "./api.svelte.ts";
+
+/** One task's detail and run history; refreshed when one of its runs changes. */
+export class TaskPage {
+  detail = $state.raw<TaskDetail | null>(null);
+  runs = $state.raw<RunInfo[]>([]);
+  error = $state<string | null>(null);
+  notFound = $state(false);
+
+  constructor(
+    private readonly api: Api,
+    readonly id: string,
+  ) {}
+
+  async load(): Promise<void> {
+    try {
+      const [detail, runs] = await Promise.all([this.api.task(this.id), this.api.runs(this.id)]);
+      this.detail = detail;
+      this.runs = runs;
+      this.error = null;
+      this.notFound = false;
+    } catch (error) {
+      this.notFound = (error as { status?: number }).status === 404;
+      this.error = error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  /** Applies a run event in place: the row updates at once, the history keeps its order. */
+  applyRun(run: RunInfo): void {
+    if (run.taskId !== this.id) return;
+    const i = this.runs.findIndex((r) => r.runId === run.runId);
+    this.runs = i >= 0 ? this.runs.with(i, run) : [run, ...this.runs];
+    if (this.detail) {
+      const current = this.detail.runs[run.mode];
+      if (!current || current.runId <= run.runId) {
+        this.detail = { ...this.detail, runs: { ...this.detail.runs, [run.mode]: { state: run.state, exitCode: run.exitCode, runId: run.runId } } };
+      }
+    }
+  }
+
+  latest(mode: string): RunInfo | undefined {
+    return this.runs.find((r) => r.mode === mode);
+  }
+}

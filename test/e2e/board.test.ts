@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { type ServerHandle, waitFor, World } from "../helpers/world.ts";
+import { launch, SCREENSHOTS } from "./browser.ts";
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** A signed-in page: /?token= sets the cookie and lands on the board. */
+async function openBoard(server: ServerHandle, scheme: "light" | "dark" = "light"): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 820 }, colorScheme: scheme });
+  const page = await context.newPage();
+  page.on("pageerror", (error) => console.error("page error:", error.message));
+  await page.goto(`${server.url}/?token=${server.token}`);
+  await page.waitForSelector("tbody tr[data-task]");
+  return page;
+}
+
+const badge = (page: Page, task: string, mode: string) => page.locator(`tr[data-task="${task}"] .badge:has(.mode:text-is("${mode}"))`);
+
+describe("the task board in Chromium", () => {
+  test("lists the repo's tasks, the seed example included, and the broken file as a problem", async () => {
+    await using world = new World();
+    const server = await world.server();
+    const page = await openBoard(server);
+    // The token left the address bar.
+    expect(page.url()).toBe(`${server.url}/#/`.replace("#/", ""));
+    const ids = await page.locator("tbody tr[data-task]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-task")));
+    // Natural order: TASK-7 before TASK-42.
+    expect(ids).toEqual(["TASK-7", "TASK-42", "TASK-20250516T024757"]);
+    await expect(page.locator('tr[data-task="TASK-20250516T024757"] .title').textContent()).resolves.toContain("Task-Aware Claude Sessions");
+    const problems = page.getByRole("region", { name: "Problems" });
+    await expect(problems.textContent()).resolves.toContain("tasks/broken.md:3");
+    await page.screenshot({ path: join(SCREENSHOTS, "board-light.png") });
+    const dark = await openBoard(server, "dark");
+    await dark.screenshot({ path: join(SCREENSHOTS, "board-dark.png") });
+
+    // The filter narrows the list and is remembered across a reload.
+    await page.getByLabel("Filter tasks by text").fill("nested");
+    await page.waitForFunction(() => document.querySelectorAll("tbody tr[data-task]").length === 1);
+    await page.reload();
+    await page.waitForSelector("tbody tr[data-task]");
+    expect(await page.getByLabel("Filter tasks by text").inputValue()).toBe("nested");
+    expect(await page.locator("tbody tr[data-task]").count()).toBe(1);
+  });
+
+  test("a run dispatched through the API turns its badge running, then finished, without a reload", async () => {
+    await using world = new World();
+    const server = await world.server();
+    const page = await openBoard(server);
+    await page.evaluate(() => Object.assign(window, { notReloaded: true }));
+    await server.api("/dispatch/code-review/TASK-42", { method: "POST", body: JSON.stringify({ extras: ["--fake-sleep", "1.5"] }) });
+    await badge(page, "TASK-42", "code-review").locator(".label:text-is('running')").waitFor();
+    await badge(page, "TASK-42", "code-review").locator(".label:text-is('finished')").waitFor({ timeout: 15000 });
+    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    // A failing run shows its exit code.
+    await server.api("/dispatch/doc-gen/TASK-42", { method: "POST", body: JSON.stringify({ extras: ["--fake-exit", "3"] }) });
+    await badge(page, "TASK-42", "doc-gen").locator(".label:text-is('failed 3')").waitFor({ timeout: 15000 });
+  });
+
+  test("says when the server is down, and catches up by itself when it is back", async () => {
+    await using world = new World();
+    const port = await freePort();
+    const first = await world.server({}, port);
+    const page = await openBoard(first);
+    await page.getByRole("status").filter({ hasText: "Live" }).waitFor();
+    await first.stop();
+    await page.getByRole("alert").filter({ hasText: "Lost the connection" }).waitFor();
+    // While it was down, a run happened.
+    expect((await world.cli(["code-review", "TASK-7"])).code).toBe(0);
+    await world.server({}, port);
+    await page.getByRole("status").filter({ hasText: "Live" }).waitFor({ timeout: 15000 });
+    await badge(page, "TASK-7", "code-review").locator(".label:text-is('finished')").waitFor();
+  });
+
+  test("keyboard: j/k move, Enter opens, r runs, Escape goes back", async () => {
+    await using world = new World();
+    const server = await world.server();
+    const page = await openBoard(server);
+    await page.keyboard.press("j");
+    await page.keyboard.press("j");
+    await page.keyboard.press("k");
+    expect(await page.locator("tr.selected").getAttribute("data-task")).toBe("TASK-42");
+    expect(await page.locator("tr.selected").getAttribute("aria-selected")).toBe("true");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#task-title");
+    expect(page.url()).toEndWith("#/task/TASK-42");
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("tbody tr[data-task]");
+    // The selection survived the visit; r runs the first interactive mode on it.
+    expect(await page.locator("tr.selected").getAttribute("data-task")).toBe("TASK-42");
+    await page.keyboard.press("r");
+    await badge(page, "TASK-42", "interactive").locator(".label:text-is('running')").waitFor();
+    await page.keyboard.press("s");
+    await badge(page, "TASK-42", "interactive").locator(".label:text-is('stopped')").waitFor();
+    await waitFor("the session to end", () => world.tmux("has-session", "-t", "=claude-interactive-TASK-42").code !== 0);
+  });
+
+  test("without a valid token the page explains how to open it", async () => {
+    await using world = new World();
+    const server = await world.server();
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const res = await page.goto(`${server.url}/`);
+    expect(res?.status()).toBe(401);
+    expect(await page.textContent("body")).toContain("dispatch serve");
+    await context.close();
+  });
+});
+
+async function freePort(): Promise<number> {
+  const probe = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
+  const port = probe.port as number;
+  probe.stop(true);
+  return port;
+}
+
