@@ -10,6 +10,7 @@ import { Engine } from "../src-ext/engine.ts";
 import { startServer } from "../src-ext/server/server.ts";
 import { TaskStore } from "../src-ext/tasks/task-store.ts";
 import { FAKE_CLAUDE, taskFile, tempRepo } from "../test/helpers/repo.ts";
+import { bundleSizes, listRender } from "./ui.ts";
 
 type Result = { name: string; baseline: string; ours: number; base: number; unit: string };
 const results: Result[] = [];
@@ -92,6 +93,11 @@ const wsMs = await timeEach(5, () => new Promise<void>((resolve, reject) => {
 }));
 record("stream a 10 MB log over WS /logs", "readFileSync of the log", wsMs, readMs);
 
+// 5. The UI: bundle size, and navigation to a rendered list of every task.
+const sizes = bundleSizes();
+const taskCount = engine.listTasks().tasks.length;
+for (const r of await listRender(info.url, info.token, taskCount)) results.push(r);
+
 stop();
 bare.stop(true);
 engine.close();
@@ -102,4 +108,5 @@ console.log("\nDispatch benchmarks (medians; ratio = Dispatch / baseline, same r
 for (const r of results) {
   console.log(`${r.name}\n  ${fmt(r.ours)} ${r.unit} vs ${fmt(r.base)} ${r.unit} (${r.baseline})  ratio ${(r.ours / r.base).toFixed(2)}x\n`);
 }
+for (const line of sizes) console.log(line);
 process.exit(0);

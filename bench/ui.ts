@@ -1,0 +1,57 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { launch } from "../test/e2e/browser.ts";
+import { UI_DIR } from "../src-ext/server/static-ui.ts";
+
+export type Measured = { name: string; baseline: string; ours: number; base: number; unit: string };
+
+/** Gzipped size of the built UI: what the first page load needs, and the lazy terminal chunk. */
+export function bundleSizes(): string[] {
+  const dir = join(UI_DIR, "assets");
+  const files = readdirSync(dir).map((f) => ({ f, size: statSync(join(dir, f)).size, gz: gzipSync(readFileSync(join(dir, f))).length }));
+  const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+  const sum = (pick: (f: string) => boolean) => files.filter((x) => pick(x.f)).reduce((a, x) => ({ size: a.size + x.size, gz: a.gz + x.gz }), { size: 0, gz: 0 });
+  const initialJs = sum((f) => f.startsWith("index") && f.endsWith(".js"));
+  const initialCss = sum((f) => f.startsWith("index") && f.endsWith(".css"));
+  const lazy = sum((f) => !f.startsWith("index"));
+  return [
+    `UI JavaScript loaded with the page: ${kb(initialJs.gz)} gzipped (${kb(initialJs.size)} raw)`,
+    `UI CSS loaded with the page: ${kb(initialCss.gz)} gzipped (${kb(initialCss.size)} raw)`,
+    `Loaded when a terminal log opens (xterm): ${kb(lazy.gz)} gzipped (${kb(lazy.size)} raw)`,
+  ];
+}
+
+/**
+ * Navigation to a rendered list of every task, in Chromium, against a bare Bun.serve page that
+ * renders the same number of rows from inline HTML (the floor for "a page with that table").
+ */
+export async function listRender(url: string, token: string, rows: number): Promise<Measured[]> {
+  const table = `<!doctype html><table>${Array.from({ length: rows }, (_, i) => `<tr data-task="T-${i}"><td>T-${i}</td><td>Task number ${i}</td><td>todo</td></tr>`).join("")}</table>`;
+  const bare = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response(table, { headers: { "content-type": "text/html" } }) });
+  const browser = await launch();
+  try {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${url}/?token=${token}`);
+    await page.waitForSelector("tbody tr[data-task]");
+    const time = async (go: () => Promise<unknown>, ready: () => Promise<unknown>) => {
+      const times: number[] = [];
+      for (let i = 0; i < 7; i++) {
+        await page.goto("about:blank");
+        const t = performance.now();
+        await go();
+        await ready();
+        times.push(performance.now() - t);
+      }
+      return times.sort((a, b) => a - b)[3] ?? 0;
+    };
+    const count = `tbody tr[data-task]:nth-child(${rows})`;
+    const ours = await time(() => page.goto(`${url}/#/`), () => page.waitForSelector(count));
+    const base = await time(() => page.goto(`http://127.0.0.1:${bare.port}/`), () => page.waitForSelector(`tr:nth-child(${rows})`));
+    return [{ name: `navigation to a rendered list of ${rows} tasks (Chromium)`, baseline: `bare Bun.serve page with ${rows} static rows`, ours, base, unit: "ms" }];
+  } finally {
+    await browser.close();
+    bare.stop(true);
+  }
+}
