@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
+import { git } from "../helpers/repo.ts";
 import { type ServerHandle, waitFor, World } from "../helpers/world.ts";
 import { launch, SCREENSHOTS } from "./browser.ts";
 
@@ -100,6 +101,41 @@ describe("the task board in Chromium", () => {
     await page.keyboard.press("s");
     await badge(page, "TASK-42", "interactive").locator(".label:text-is('stopped')").waitFor();
     await waitFor("the session to end", () => world.tmux("has-session", "-t", "=claude-interactive-TASK-42").code !== 0);
+  });
+
+  test("a headless run's end raises a notification naming task, mode and outcome; API errors show as toasts", async () => {
+    await using world = new World();
+    git(world.repo.repo, "checkout", "-q", "-b", "task/TASK-7");
+    const server = await world.server();
+    const context = await browser.newContext();
+    // Record notifications instead of showing them; permission already granted.
+    await context.addInitScript(() => {
+      const shown: string[] = [];
+      class FakeNotification {
+        static permission = "granted";
+        static requestPermission = async () => "granted";
+        onclick: (() => void) | null = null;
+        constructor(title: string, options?: { body?: string }) {
+          shown.push(`${title} | ${options?.body ?? ""}`);
+        }
+      }
+      Object.assign(window, { Notification: FakeNotification, shownNotifications: shown });
+    });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/?token=${server.token}`);
+    await page.waitForSelector("tbody tr[data-task]");
+    await server.api("/dispatch/code-review/TASK-42", { method: "POST", body: JSON.stringify({ extras: ["--fake-sleep", "0.5", "--fake-exit", "4"] }) });
+    await page.waitForFunction(() => (window as unknown as { shownNotifications: string[] }).shownNotifications.length > 0);
+    const shown = await page.evaluate(() => (window as unknown as { shownNotifications: string[] }).shownNotifications);
+    expect(shown[0]).toStartWith("TASK-42: code-review failed with exit code 4");
+
+    // The branch of TASK-7 is checked out in the main working tree: the API's message is shown.
+    await page.goto(`${server.url}/#/task/TASK-7`);
+    await page.getByRole("button", { name: "Run code-review on TASK-7" }).click();
+    const alert = page.getByRole("alert").filter({ hasText: "Could not start code-review on TASK-7" });
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain("checked out in the main working tree");
+    await context.close();
   });
 
   test("without a valid token the page explains how to open it", async () => {
