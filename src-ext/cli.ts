@@ -66,16 +66,10 @@ async function main(argv: string[]): Promise<number> {
       case "attach": {
         expectCount(args, 2, "dispatch attach <mode> <task-id>");
         const [mode, id] = args as [string, string];
-        const status = engine.status(mode, id);
-        if (!status.running || status.headless || !status.session) {
-          throw new DispatchError("not_running", `no interactive run of ${mode} on ${id} is running`);
-        }
-        const attach = engine.tmux.attachArgv(status.session);
-        if (!process.stdin.isTTY) {
-          out(`attach with: ${attach.join(" ")}`);
-          return 0;
-        }
-        return (await Bun.spawn(attach, { stdio: ["inherit", "inherit", "inherit"] }).exited) === 0 ? 0 : 1;
+        const result = await engine.attach(mode, id);
+        if (json) asJson(result);
+        else out(result.message);
+        return 0;
       }
       case "tasks": {
         expectCount(args, 0, "dispatch tasks [--json]");

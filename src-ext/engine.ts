@@ -1,11 +1,12 @@
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Config } from "./config.ts";
-import { DispatchError } from "./errors.ts";
+import { DispatchError, describe } from "./errors.ts";
 import { Bus } from "./events.ts";
 import { type Mode, modeInfo } from "./modes/mode.ts";
 import { ModeStore } from "./modes/mode-store.ts";
 import type {
+  AttachResult,
   DispatchResult,
   ModeBadge,
   ModeInfo,
@@ -25,6 +26,7 @@ import { RunManager } from "./runs/run-manager.ts";
 import { RunWatch } from "./runs/run-watch.ts";
 import type { Task } from "./tasks/task.ts";
 import { TaskStore } from "./tasks/task-store.ts";
+import { openOrFocus } from "./terminal/attach.ts";
 import { Tmux } from "./tmux/tmux.ts";
 
 export const VERSION = "0.1.0";
@@ -108,7 +110,29 @@ export class Engine {
     const task = this.task(id);
     const { row, reused } = await this.runs.dispatch(mode, task, extras, origin);
     const info = toRunInfo(row);
-    return { session: row.session, mode: mode.name, id: task.id, runId: row.id, headless: info.headless, state: info.state, reused };
+    const result: DispatchResult = { session: row.session, mode: mode.name, id: task.id, runId: row.id, headless: info.headless, state: info.state, reused };
+    // The CLI attaches in its own terminal; every other edge opens the user's (DESIGN §4).
+    if (mode.interactive && origin !== "cli" && info.state === "running") result.terminal = await this.openTerminal(row.session);
+    return result;
+  }
+
+  /** Opens or raises the terminal on a live interactive run (`dispatch attach`, POST /attach, UI, tray). */
+  async attach(modeName: string, id: string): Promise<AttachResult> {
+    checkNames(modeName, id);
+    const mode = this.mode(modeName);
+    const row = this.runs.latest(modeName, id);
+    if (!mode.interactive) throw new DispatchError("invalid_mode", `${modeName} is headless: there is no session to attach to (open its log instead)`);
+    if (!row || !isLive(row)) throw new DispatchError("not_running", `no run of ${modeName} on ${id} is running`);
+    return openOrFocus(this.tmux, row.session, this.config.terminal);
+  }
+
+  /** A terminal that cannot open does not undo the dispatch: the answer says why instead. */
+  private async openTerminal(session: string): Promise<AttachResult> {
+    try {
+      return await openOrFocus(this.tmux, session, this.config.terminal);
+    } catch (error) {
+      return { session, action: "none", terminal: null, message: describe(error), command: this.tmux.attachArgv(session) };
+    }
   }
 
   status(modeName: string, id: string): StatusResult {

@@ -21,6 +21,7 @@ export type ErrorCode =
   | "worktree_failed"
   | "session_conflict"
   | "agent_not_found"
+  | "terminal_missing"
   | "not_running"
   | "config"
   | "internal";
@@ -55,6 +56,7 @@ const STATUS: Record<ErrorCode, number> = {
   session_conflict: 409,
   worktree_failed: 500,
   agent_not_found: 500,
+  terminal_missing: 500,
   not_running: 409,
   config: 500,
   internal: 500,

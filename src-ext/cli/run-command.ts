@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import type { Engine } from "../engine.ts";
+import { describe } from "../errors.ts";
 import { LogFollower } from "../runs/log-follower.ts";
 import { describeStatus } from "./format.ts";
 
@@ -60,12 +61,14 @@ export async function runCommand(
     return result.state === "running" || result.state === "finished" ? 0 : 1;
   }
   if (!result.headless) {
-    const attach = engine.tmux.attachArgv(result.session);
-    if (!process.stdin.isTTY) {
-      process.stderr.write(`dispatch: attach with: ${attach.join(" ")}\n`);
+    if (!process.stdin.isTTY || !process.stdout.isTTY) {
+      // No terminal of our own: open (or raise) the user's terminal on the session.
+      const opened = await engine.attach(mode, id).catch((error: unknown) => ({ message: describe(error), command: engine.tmux.attachArgv(result.session) }));
+      process.stderr.write(`dispatch: ${opened.message}\n`);
+      if (!("action" in opened) || opened.action === "none") process.stderr.write(`dispatch: attach with: ${opened.command.join(" ")}\n`);
       return 0;
     }
-    const child = Bun.spawn(attach, { stdio: ["inherit", "inherit", "inherit"] });
+    const child = Bun.spawn(engine.tmux.attachArgv(result.session), { stdio: ["inherit", "inherit", "inherit"] });
     return (await child.exited) === 0 ? 0 : 1;
   }
   const interrupt = () => {

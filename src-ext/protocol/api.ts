@@ -43,6 +43,18 @@ export const RunInfo = z.object({
 });
 export type RunInfo = z.infer<typeof RunInfo>;
 
+/** What Attach did: opened a window, raised the one already attached, or nothing (and why). */
+export const AttachResult = z.object({
+  session: z.string(),
+  /** opened: a new window; focused: the existing one raised; attached: one exists, not raised; none: nothing opened. */
+  action: z.enum(["opened", "focused", "attached", "none"]),
+  terminal: z.string().nullable(),
+  message: z.string(),
+  /** How to attach by hand. */
+  command: z.array(z.string()),
+});
+export type AttachResult = z.infer<typeof AttachResult>;
+
 export const DispatchResult = z.object({
   session: z.string(),
   mode: ModeName,
@@ -51,6 +63,8 @@ export const DispatchResult = z.object({
   headless: z.boolean(),
   state: RunState,
   reused: z.boolean(),
+  /** Interactive dispatches from the API open (or raise) the user's terminal. */
+  terminal: AttachResult.optional(),
 });
 export type DispatchResult = z.infer<typeof DispatchResult>;
 

@@ -68,13 +68,7 @@ export const ROUTES: Route[] = [
     methods: ["POST"],
     prefix: "attach",
     target: "mode-id",
-    handler: (ctx) => {
-      const status = ctx.engine.status(ctx.mode, ctx.id);
-      if (!status.running || status.headless || !status.session) {
-        throw new DispatchError("not_running", `no interactive run of ${ctx.mode} on ${ctx.id} is running`);
-      }
-      return json({ session: status.session, opened: false, command: ctx.engine.tmux.attachArgv(status.session) });
-    },
+    handler: async (ctx) => json(await ctx.engine.attach(ctx.mode, ctx.id)),
   },
   { methods: ["GET"], prefix: "tasks", target: "none", handler: (ctx) => json(ctx.engine.listTasks()) },
   { methods: ["GET"], prefix: "tasks", target: "id", handler: (ctx) => json(ctx.engine.taskDetail(ctx.id)) },

@@ -42,7 +42,8 @@ export class Tmux {
     const { name } = options;
     const env = Object.entries(options.env).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
     const out = await this.run([
-      "new-session", "-d", "-s", name,
+      // The window is named after the agent, not the launcher process (`bun.exe`).
+      "new-session", "-d", "-s", name, "-n", "claude",
       "-x", String(options.width ?? 200), "-y", String(options.height ?? 50),
       "-c", options.cwd, ...env,
       "-P", "-F", "#{pane_pid}",

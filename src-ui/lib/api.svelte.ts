@@ -1,4 +1,5 @@
 import type {
+  AttachResult,
   DispatchResult,
   ErrorBody,
   ModeInfo,
@@ -69,8 +70,7 @@ export class Api {
   status = (mode: string, id: string) => this.request<StatusResult>("GET", `/status/${mode}/${id}`);
   dispatch = (mode: string, id: string, extras: string[]) => this.request<DispatchResult>("POST", `/dispatch/${mode}/${id}`, { extras });
   stop = (mode: string, id: string) => this.request<StopResult>("POST", `/stop/${mode}/${id}`);
-  attach = (mode: string, id: string) =>
-    this.request<{ session: string; opened: boolean; command?: string[]; message?: string }>("POST", `/attach/${mode}/${id}`);
+  attach = (mode: string, id: string) => this.request<AttachResult>("POST", `/attach/${mode}/${id}`);
 
   /** WebSocket URL on the same server; the token rides along only for bearer clients. */
   socketUrl(path: string, params: Record<string, string> = {}): string {

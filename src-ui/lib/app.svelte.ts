@@ -90,7 +90,7 @@ export class AppState {
     this.notifier.askOnce();
     const result = await this.act(`run:${mode}/${id}`, `Could not start ${mode} on ${id}`, () => this.api.dispatch(mode, id, extras));
     if (!result) return;
-    this.toasts.show(result.reused ? "info" : "success", result.reused ? `${mode} is already running on ${id}` : `Started ${mode} on ${id}`, result.session);
+    this.toasts.show(result.reused ? "info" : "success", result.reused ? `${mode} is already running on ${id}` : `Started ${mode} on ${id}`, result.terminal?.message ?? result.session);
   }
 
   async stop(mode: string, id: string): Promise<void> {
@@ -101,7 +101,7 @@ export class AppState {
   async attach(mode: string, id: string): Promise<void> {
     const result = await this.act(`attach:${mode}/${id}`, `Could not attach to ${mode} on ${id}`, () => this.api.attach(mode, id));
     if (!result) return;
-    if (result.opened) this.toasts.show("success", `Opened ${result.session}`);
-    else this.toasts.show("info", result.message ?? `Attach from a terminal`, result.command?.join(" "));
+    if (result.action === "opened" || result.action === "focused") this.toasts.show("success", result.message);
+    else this.toasts.show("info", result.message, result.action === "none" ? result.command.join(" ") : undefined);
   }
 }
