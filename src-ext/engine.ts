@@ -83,6 +83,11 @@ export class Engine {
     this.watch ??= new RunWatch(this.files, this.runs).start();
   }
 
+  /** Lets runs being launched finish starting (call before exiting). */
+  settle(): Promise<void> {
+    return this.runs.settle();
+  }
+
   close(): void {
     this.watch?.close();
     this.tasks.close();

@@ -23,6 +23,7 @@ export async function serveCommand(engine: Engine, options: { port: number; open
     process.once("SIGTERM", quit);
   });
   stop();
+  await engine.settle();
   engine.close();
   return 0;
 }

@@ -45,6 +45,13 @@ export class RunManager {
     this.lastRev = db.maxRev();
   }
 
+  /** Waits for launches in flight, so a quitting process leaves no run half-started. */
+  async settle(timeoutMs = 15000): Promise<void> {
+    const pending = [...this.launching.values()].map((p) => p.catch(() => undefined));
+    if (pending.length === 0) return;
+    await Promise.race([Promise.all(pending), Bun.sleep(timeoutMs)]);
+  }
+
   /** Pulls rows any process changed since the last look; publishes each as `run.changed`. */
   sync(): void {
     for (const row of this.db.changedSince(this.lastRev)) {

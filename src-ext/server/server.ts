@@ -3,16 +3,12 @@ import { join } from "node:path";
 import type { Server } from "bun";
 import type { Engine } from "../engine.ts";
 import { DispatchError } from "../errors.ts";
-import type { ServerEvent } from "../protocol/events.ts";
-import { VERSION } from "../engine.ts";
-import { errorResponse, json } from "./http.ts";
-import type { LogFollower } from "../runs/log-follower.ts";
-import { followOverSocket, type SocketData } from "./log-socket.ts";
+import { errorResponse } from "./http.ts";
+import type { SocketData } from "./log-socket.ts";
 import { HEALTH, matchRoute } from "./routes.ts";
-import { asset, indexHtml, PAGE_HEADERS, uiBuilt } from "./static-ui.ts";
 import { authenticate, checkHostAndOrigin, type Guard, tokenCookie } from "./security.ts";
-
-const EVENTS = "events";
+import { Sockets } from "./sockets.ts";
+import { asset, htmlPage, indexHtml, NEED_TOKEN, NOT_BUILT, uiBuilt } from "./static-ui.ts";
 
 export type ServerInfo = { pid: number; port: number; url: string; token: string };
 
@@ -38,82 +34,55 @@ function writeServerJson(stateDir: string, info: ServerInfo): void {
   renameSync(temp, file);
 }
 
-const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Dispatch</title>
-<body style="font:15px system-ui;max-width:40em;margin:4em auto;line-height:1.5">
-<h1>Dispatch</h1><p>The API is running, but the UI is not built: run <code>npm run build:ui</code>
-(<code>npm install</code> does it too) and reload.</p></body>`;
+/** CORS for the desktop window's origin only; no other origin is ever granted. */
+function corsHeaders(origin: string): Record<string, string> {
+  return {
+    "access-control-allow-origin": origin,
+    "access-control-allow-methods": "GET, POST",
+    "access-control-allow-headers": "authorization, content-type, x-dispatch-client",
+    "access-control-max-age": "600",
+    vary: "Origin",
+  };
+}
 
-const NEED_TOKEN = `<!doctype html><meta charset="utf-8"><title>Dispatch: sign in</title>
-<body style="font:15px system-ui;max-width:40em;margin:4em auto;line-height:1.5">
-<h1>Dispatch needs its token</h1><p>Open the address that <code>dispatch serve</code> printed
-(it ends in <code>?token=…</code>), or run <code>dispatch serve --open</code>. The token is also in
-<code>.run/server.json</code> in your repository.</p></body>`;
-
-/** Serves the loopback API on 127.0.0.1 only. */
-export function startServer(engine: Engine, options: { port: number; extraOrigins?: string[] }): { server: Server<SocketData>; info: ServerInfo; stop: () => void } {
+/** Serves the loopback API and the UI on 127.0.0.1 only. */
+export function startServer(
+  engine: Engine,
+  options: { port: number; extraOrigins?: string[] },
+): { server: Server<SocketData>; info: ServerInfo; stop: () => void } {
   const token = loadToken(engine.config.stateDir);
   const guard: Guard = { port: 0, token, extraOrigins: options.extraOrigins ?? [] };
-  const streams = new Map<string, Set<LogFollower>>();
+  const sockets = new Sockets(engine);
 
-  const server = Bun.serve<SocketData>({
-    hostname: "127.0.0.1",
-    port: options.port,
-    // Our own limit (1 MiB, JSON error) is enforced while reading; this only caps the worst case.
-    maxRequestBodySize: 8 * 1024 * 1024,
-    async fetch(req, srv) {
-      const url = new URL(req.url);
-      try {
-        checkHostAndOrigin(req, guard);
-        if (url.pathname === "/health" && req.method === "GET") return HEALTH();
-        if (url.pathname === "/" && req.method === "GET") return landing(req, url);
-        if (req.method === "GET") {
-          const file = asset(url.pathname);
-          if (file) return file;
-        }
-        const wantsSocket = req.headers.get("upgrade")?.toLowerCase() === "websocket";
-        const auth = authenticate(req, url, guard, { allowQuery: wantsSocket });
-        if (wantsSocket) return upgrade(req, url, srv);
-        const match = matchRoute(req.method, url.pathname);
-        if (!match) throw new DispatchError("not_found", `no route ${req.method} ${url.pathname}`);
-        return await match.route.handler({ engine, req, url, auth, mode: match.mode, id: match.id });
-      } catch (error) {
-        return errorResponse(error);
+  async function handle(req: Request, srv: Server<SocketData>): Promise<Response | undefined> {
+    const url = new URL(req.url);
+    try {
+      checkHostAndOrigin(req, guard);
+      if (req.method === "OPTIONS") return preflight(req);
+      if (req.method === "GET") {
+        if (url.pathname === "/health") return HEALTH();
+        if (url.pathname === "/") return landing(req, url);
+        // The runtime serves this to its own pages; in a browser it is empty.
+        if (url.pathname === "/__neutralino_globals.js") return new Response("", { headers: { "content-type": "text/javascript" } });
+        const file = asset(url.pathname);
+        if (file) return file;
       }
-    },
-    websocket: {
-      open(ws) {
-        if (ws.data.kind === "events") {
-          ws.subscribe(EVENTS);
-          ws.send(JSON.stringify({ type: "hello", version: VERSION } satisfies ServerEvent));
-          return;
-        }
-        const { runId } = ws.data;
-        const stream = followOverSocket(ws);
-        if (!stream) return;
-        ws.data.follower = stream;
-        let set = streams.get(runId);
-        if (!set) streams.set(runId, (set = new Set()));
-        set.add(stream);
-        const row = engine.run(runId);
-        if (!row || (row.state !== "running" && row.state !== "starting")) stream.end();
-        stream.pump();
-      },
-      drain(ws) {
-        if (ws.data.kind === "logs") ws.data.follower?.pump();
-      },
-      close(ws) {
-        if (ws.data.kind !== "logs" || !ws.data.follower) return;
-        ws.data.follower.dispose();
-        const set = streams.get(ws.data.runId);
-        set?.delete(ws.data.follower);
-        if (set?.size === 0) streams.delete(ws.data.runId);
-      },
-      message() {
-        // Clients only listen.
-      },
-    },
-  });
-  guard.port = server.port ?? options.port;
+      const wantsSocket = req.headers.get("upgrade")?.toLowerCase() === "websocket";
+      const auth = authenticate(req, url, guard, { allowQuery: wantsSocket });
+      if (wantsSocket) return sockets.upgrade(req, url, srv);
+      const match = matchRoute(req.method, url.pathname);
+      if (!match) throw new DispatchError("not_found", `no route ${req.method} ${url.pathname}`);
+      return await match.route.handler({ engine, req, url, auth, mode: match.mode, id: match.id });
+    } catch (error) {
+      return errorResponse(error);
+    }
+  }
+
+  function preflight(req: Request): Response {
+    const origin = req.headers.get("origin");
+    if (!origin || !guard.extraOrigins.includes(origin)) throw new DispatchError("forbidden", "no cross-origin access");
+    return new Response(null, { status: 204 });
+  }
 
   function landing(req: Request, url: URL): Response {
     const given = url.searchParams.get("token");
@@ -125,36 +94,29 @@ export function startServer(engine: Engine, options: { port: number; extraOrigin
     try {
       authenticate(req, url, guard, { allowQuery: false });
     } catch {
-      return new Response(NEED_TOKEN, { status: 401, headers: { "content-type": "text/html; charset=utf-8", ...PAGE_HEADERS } });
+      return htmlPage(NEED_TOKEN, 401);
     }
-    if (!uiBuilt()) return new Response(NOT_BUILT, { headers: { "content-type": "text/html; charset=utf-8", ...PAGE_HEADERS } });
-    return indexHtml();
+    return uiBuilt() ? indexHtml() : htmlPage(NOT_BUILT, 200);
   }
 
-  function upgrade(req: Request, url: URL, srv: Server<SocketData>): Response | undefined {
-    if (url.pathname === "/events") {
-      if (srv.upgrade(req, { data: { kind: "events" } })) return undefined;
-      throw new DispatchError("invalid_request", "WebSocket upgrade failed");
-    }
-    const match = matchRoute("GET", url.pathname);
-    if (!match || match.route.prefix !== "logs") throw new DispatchError("not_found", `no WebSocket at ${url.pathname}`);
-    const run = engine.logRun(match.mode, match.id);
-    if (!existsSync(run.logPath)) throw new DispatchError("not_found", `the run ${run.runId} has no log: ${run.reason ?? "it did not start"}`);
-    const from = Number(url.searchParams.get("from") ?? "0");
-    if (!Number.isInteger(from) || from < 0) throw new DispatchError("invalid_request", "from must be a byte offset");
-    const data: SocketData = { kind: "logs", runId: run.runId, path: run.logPath, from, interactive: !run.headless };
-    // The stream starts on `open`, once the socket exists.
-    if (!srv.upgrade(req, { data })) throw new DispatchError("invalid_request", "WebSocket upgrade failed");
-    return undefined;
-  }
-
-  const off = [
-    engine.bus.on("run.changed", (run) => {
-      server.publish(EVENTS, JSON.stringify({ type: "run", run } satisfies ServerEvent));
-      if (run.state !== "running") for (const stream of streams.get(run.runId) ?? []) stream.end();
-    }),
-    engine.bus.on("tasks.changed", () => server.publish(EVENTS, JSON.stringify({ type: "tasks" } satisfies ServerEvent))),
-  ];
+  const server = Bun.serve<SocketData>({
+    hostname: "127.0.0.1",
+    port: options.port,
+    // Our own limit (1 MiB, JSON error) is enforced while reading; this only caps the worst case.
+    maxRequestBodySize: 8 * 1024 * 1024,
+    async fetch(req, srv) {
+      const response = await handle(req, srv);
+      // The desktop window's page (the runtime's own origin) may read our answers.
+      const origin = req.headers.get("origin");
+      if (response && origin && guard.extraOrigins.includes(origin)) {
+        for (const [k, v] of Object.entries(corsHeaders(origin))) response.headers.set(k, v);
+      }
+      return response;
+    },
+    websocket: sockets.handler,
+  });
+  guard.port = server.port ?? options.port;
+  sockets.attach(server);
 
   const info: ServerInfo = { pid: process.pid, port: guard.port, url: `http://127.0.0.1:${guard.port}`, token };
   writeServerJson(engine.config.stateDir, info);
@@ -162,7 +124,7 @@ export function startServer(engine: Engine, options: { port: number; extraOrigin
     server,
     info,
     stop: () => {
-      for (const f of off) f();
+      sockets.detach();
       server.stop(true);
     },
   };

@@ -23,6 +23,21 @@ export const PAGE_HEADERS = {
   "x-content-type-options": "nosniff",
 };
 
+export const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Dispatch</title>
+<body style="font:15px system-ui;max-width:40em;margin:4em auto;line-height:1.5">
+<h1>Dispatch</h1><p>The API is running, but the UI is not built: run <code>npm run build:ui</code>
+(<code>npm install</code> does it too) and reload.</p></body>`;
+
+export const NEED_TOKEN = `<!doctype html><meta charset="utf-8"><title>Dispatch: sign in</title>
+<body style="font:15px system-ui;max-width:40em;margin:4em auto;line-height:1.5">
+<h1>Dispatch needs its token</h1><p>Open the address that <code>dispatch serve</code> printed
+(it ends in <code>?token=…</code>), or run <code>dispatch serve --open</code>. The token is also in
+<code>.run/server.json</code> in your repository.</p></body>`;
+
+export function htmlPage(html: string, status: number): Response {
+  return new Response(html, { status, headers: { "content-type": "text/html; charset=utf-8", ...PAGE_HEADERS } });
+}
+
 /** A file under `assets/` (hashed names: cached for good), or null. The code is not secret. */
 export function asset(pathname: string): Response | null {
   if (!pathname.startsWith("/assets/")) return null;

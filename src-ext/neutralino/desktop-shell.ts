@@ -1,0 +1,129 @@
+import type { Engine } from "../engine.ts";
+import { describe } from "../errors.ts";
+import type { RunInfo } from "../protocol/api.ts";
+import type { NeutralinoBridge } from "./bridge.ts";
+import { HELLO_EVENT, type Hello, TrayClick, type TrayItem } from "./protocol.ts";
+import { parseTrayId, type TrayAction, trayMenu } from "./tray-menu.ts";
+
+export const TRAY_ICON = "/resources/icons/trayIcon.png";
+/** Run changes come in bursts (starting, running): one menu update for the burst. */
+const TRAY_DEBOUNCE_MS = 60;
+
+function outcome(run: RunInfo): string {
+  if (run.state === "finished") return "finished";
+  if (run.state === "failed") return run.exitCode === null ? "failed to start" : `failed with exit code ${run.exitCode}`;
+  return run.state;
+}
+
+/**
+ * The desktop side of the extension: owns the tray menu (it knows the runs), answers the window's
+ * hello with the API's address and token, acts on tray clicks, and notifies when a headless run
+ * ends. Thin: every action is one engine call.
+ */
+export class DesktopShell {
+  private lastMenu = "";
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private liveHeadless = new Set<string>();
+  private offs: Array<() => void> = [];
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly bridge: NeutralinoBridge,
+    private readonly hello: Hello,
+  ) {}
+
+  async start(): Promise<void> {
+    for (const run of this.engine.listRuns(null, 200)) if (run.headless && run.state === "running") this.liveHeadless.add(run.runId);
+    this.offs.push(
+      this.engine.bus.on("run.changed", (run) => {
+        this.noteRun(run);
+        this.scheduleTray();
+      }),
+      this.engine.bus.on("tasks.changed", () => this.scheduleTray()),
+      // Events are not queued: greet the window when it connects, and whenever it asks.
+      this.bridge.on("appClientConnect", () => void this.sendHello()),
+      this.bridge.on("hello", () => void this.sendHello()),
+      this.bridge.on("trayMenuItemClicked", (data) => {
+        const click = TrayClick.safeParse(data);
+        const action = click.success ? parseTrayId(click.data.id) : null;
+        if (action) void this.act(action);
+      }),
+    );
+    await this.updateTray();
+    await this.sendHello();
+  }
+
+  stop(): void {
+    for (const off of this.offs) off();
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  menu(): TrayItem[] {
+    const live = this.engine.listRuns(null, 200).filter((r) => r.state === "running");
+    return trayMenu(this.engine.listTasks().tasks, live);
+  }
+
+  async updateTray(): Promise<void> {
+    const menuItems = this.menu();
+    const key = JSON.stringify(menuItems);
+    if (key === this.lastMenu) return;
+    this.lastMenu = key;
+    try {
+      await this.bridge.call("os.setTray", { icon: TRAY_ICON, menuItems });
+    } catch (error) {
+      console.error(`dispatch: could not set the tray: ${describe(error)}`);
+    }
+  }
+
+  private scheduleTray(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.updateTray();
+    }, TRAY_DEBOUNCE_MS);
+  }
+
+  private sendHello(): Promise<unknown> {
+    return this.bridge.broadcastToWindows(HELLO_EVENT, this.hello).catch(() => undefined);
+  }
+
+  private noteRun(run: RunInfo): void {
+    if (!run.headless) return;
+    if (run.state === "running") {
+      this.liveHeadless.add(run.runId);
+      return;
+    }
+    if (!this.liveHeadless.delete(run.runId)) return;
+    void this.notify(`${run.taskId}: ${run.mode} ${outcome(run)}`, run.reason ?? (run.result?.costUsd !== undefined ? `cost $${run.result.costUsd.toFixed(4)}` : "Open Dispatch to read its log."));
+  }
+
+  private notify(title: string, content: string): Promise<unknown> {
+    return this.bridge.call("os.showNotification", { title, content }).catch(() => undefined);
+  }
+
+  async act(action: TrayAction): Promise<void> {
+    try {
+      switch (action.kind) {
+        case "open":
+          await this.bridge.call("window.show");
+          await this.bridge.call("window.focus").catch(() => undefined);
+          return;
+        case "quit":
+          // The runtime exits without answering; our socket closes and the extension follows.
+          this.bridge.send("app.exit");
+          return;
+        case "run":
+          await this.engine.dispatch(action.mode, action.id, [], "tray");
+          return;
+        case "attach":
+          await this.engine.attach(action.mode, action.id);
+          return;
+        case "stop":
+          await this.engine.stop(action.mode, action.id);
+          return;
+      }
+    } catch (error) {
+      await this.notify(`Dispatch: ${action.kind} ${"mode" in action ? `${action.mode} on ${action.id}` : ""} failed`, describe(error));
+    }
+  }
+}
