@@ -3,6 +3,8 @@
 import { expectCount, parseArgs } from "./cli/args.ts";
 import { describeStatus, runRows, stateText, table } from "./cli/format.ts";
 import { HELP } from "./cli/help.ts";
+import { existsSync } from "node:fs";
+import { appCommand, runtimePath } from "./cli/app-command.ts";
 import { printLog, runCommand } from "./cli/run-command.ts";
 import { serveCommand } from "./cli/serve-command.ts";
 import { loadConfig } from "./config.ts";
@@ -32,6 +34,11 @@ async function main(argv: string[]): Promise<number> {
   }
   const json = flags.has("--json");
   const config = loadConfig();
+  if (command === "app") {
+    const runtime = process.env.DISPATCH_RUNTIME || runtimePath();
+    if (existsSync(runtime)) return await appCommand(config, runtime);
+    process.stderr.write(`dispatch: no Neutralino runtime at ${runtime} (npx neu update fetches it): serving the browser UI instead\n`);
+  }
   const engine = await Engine.open(config, { watch: false });
   try {
     switch (command) {

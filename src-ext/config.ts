@@ -80,8 +80,11 @@ function portFrom(value: string | undefined, fallback: number): number {
   return port;
 }
 
-/** Reads configuration once: the file, then the environment on top of it. */
-export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
+/**
+ * Reads configuration once: the file, then the environment on top of it. Under `npm start` or
+ * `npm run dispatch` the working directory is the package's; INIT_CWD is where the user was.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = env.INIT_CWD || process.cwd()): Config {
   const repo = resolve(env.DISPATCH_REPO || findRepo(cwd));
   const file = readConfigFile(repo);
   const within = (p: string) => (isAbsolute(p) ? p : join(repo, p));

@@ -66,7 +66,7 @@ describe("the dispatch CLI", () => {
   test("tasks and modes list as text and JSON; a broken file is a problem", async () => {
     await using world = new World();
     const tasks = JSON.parse((await world.cli(["tasks", "--json"])).stdout);
-    expect(tasks.tasks.map((t: { id: string }) => t.id)).toEqual(["TASK-20250516T024757", "TASK-42", "TASK-7"]);
+    expect(tasks.tasks.map((t: { id: string }) => t.id)).toEqual(["TASK-7", "TASK-42", "TASK-20250516T024757"]);
     expect(tasks.problems).toEqual([expect.objectContaining({ file: "tasks/broken.md", line: 3 })]);
     const text = await world.cli(["tasks"]);
     expect(text.stdout).toContain("Answer everything");

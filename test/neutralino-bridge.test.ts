@@ -31,7 +31,7 @@ describe("the Neutralino extension bridge, against a test double of the host", (
       const first = host.callsOf("os.setTray")[0];
       expect(first?.accessToken).toBe(host.token);
       expect(first?.data.icon).toBe("/resources/icons/trayIcon.png");
-      expect(texts(host)).toEqual(["Open Dispatch", "-", "Run interactive on TASK-20250516T024757", "Run interactive on TASK-42", "Run interactive on TASK-7", "-", "Quit"]);
+      expect(texts(host)).toEqual(["Open Dispatch", "-", "Run interactive on TASK-7", "Run interactive on TASK-42", "Run interactive on TASK-20250516T024757", "-", "Quit"]);
 
       // The window learns the API's address and token; it asks again after a reload.
       const hello = await waitFor("hello", () => host.callsOf("app.broadcast").find((c) => c.data.event === "dispatch.hello"));

@@ -142,7 +142,7 @@ export const ModeInfo = z.object({
 });
 export type ModeInfo = z.infer<typeof ModeInfo>;
 
-export const Health = z.object({ ok: z.literal(true), version: z.string() });
+export const Health = z.object({ ok: z.literal(true), version: z.string(), events: z.number().int() });
 export type Health = z.infer<typeof Health>;
 
 export const ErrorBody = z.object({

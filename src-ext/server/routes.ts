@@ -85,7 +85,8 @@ export const ROUTES: Route[] = [
   },
 ];
 
-export const HEALTH = () => json({ ok: true, version: VERSION });
+/** `events`: how many pages follow /events (a desktop window that connected shows up here). */
+export const HEALTH = (events: number) => json({ ok: true, version: VERSION, events });
 
 /**
  * Finds the route for a path. `/dispatch/{mode}/{id}` takes everything after the mode as the id,

@@ -7,7 +7,7 @@ import { errorResponse } from "./http.ts";
 import type { SocketData } from "./log-socket.ts";
 import { HEALTH, matchRoute } from "./routes.ts";
 import { authenticate, checkHostAndOrigin, type Guard, tokenCookie } from "./security.ts";
-import { Sockets } from "./sockets.ts";
+import { EVENTS, Sockets } from "./sockets.ts";
 import { asset, htmlPage, indexHtml, NEED_TOKEN, NOT_BUILT, uiBuilt } from "./static-ui.ts";
 
 export type ServerInfo = { pid: number; port: number; url: string; token: string };
@@ -60,7 +60,7 @@ export function startServer(
       checkHostAndOrigin(req, guard);
       if (req.method === "OPTIONS") return preflight(req);
       if (req.method === "GET") {
-        if (url.pathname === "/health") return HEALTH();
+        if (url.pathname === "/health") return HEALTH(srv.subscriberCount(EVENTS));
         if (url.pathname === "/") return landing(req, url);
         // The runtime serves this to its own pages; in a browser it is empty.
         if (url.pathname === "/__neutralino_globals.js") return new Response("", { headers: { "content-type": "text/javascript" } });

@@ -8,7 +8,7 @@ import type { LogFollower } from "../runs/log-follower.ts";
 import { followOverSocket, type SocketData } from "./log-socket.ts";
 import { matchRoute } from "./routes.ts";
 
-const EVENTS = "events";
+export const EVENTS = "events";
 
 /**
  * The WebSocket side of the server: `/events` (Bun pub/sub, one topic) and `/logs/{mode}/{id}`

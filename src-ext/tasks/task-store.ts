@@ -61,7 +61,8 @@ export class TaskStore {
   }
 
   all(): Task[] {
-    return [...this.byId.values()].sort((a, b) => a.id.localeCompare(b.id));
+    // Natural order, as people number tasks: TASK-7 before TASK-42.
+    return [...this.byId.values()].sort((a, b) => a.id.localeCompare(b.id, undefined, { numeric: true }));
   }
 
   get(id: string): Task | undefined {

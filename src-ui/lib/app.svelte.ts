@@ -27,10 +27,11 @@ export class AppState {
   busy = $state<Record<string, boolean>>({});
   private tasksTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(base = location.origin, token: string | null = null) {
+  constructor(base = location.origin, token: string | null = null, desktop = false) {
     this.api = new Api(base, token);
     this.board = new Board(this.api);
-    this.notifier = new Notifier((id) => this.router.go({ name: "task", id }));
+    // In the desktop app the extension sends native notifications; the page does not repeat them.
+    this.notifier = new Notifier((id) => this.router.go({ name: "task", id }), !desktop);
     this.live = new Live(this.api, {
       run: (run) => {
         this.board.applyRun(run);

@@ -15,18 +15,21 @@ function outcome(run: RunInfo): string {
 export class Notifier {
   private live = new Set<string>();
 
-  constructor(private readonly open: (taskId: string) => void) {}
+  constructor(
+    private readonly open: (taskId: string) => void,
+    private readonly enabled = true,
+  ) {}
 
   /** Called from a click (a user gesture), where browsers allow the permission prompt. */
   askOnce(): void {
-    if (typeof Notification === "undefined" || Notification.permission !== "default") return;
+    if (!this.enabled || typeof Notification === "undefined" || Notification.permission !== "default") return;
     if (localStorage.getItem(ASKED_KEY)) return;
     localStorage.setItem(ASKED_KEY, "1");
     void Notification.requestPermission();
   }
 
   onRun(run: RunInfo): void {
-    if (!run.headless) return;
+    if (!this.enabled || !run.headless) return;
     if (run.state === "running") {
       this.live.add(run.runId);
       return;

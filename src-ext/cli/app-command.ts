@@ -1,0 +1,44 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Config } from "../config.ts";
+
+/** The app's root: neutralino.config.json, resources/, bin/ (where `neu update` puts the runtime). */
+export const APP_ROOT = join(import.meta.dir, "..", "..");
+
+/** The runtime binary `neu update` fetches for this platform, in bin/. */
+export function runtimePath(platform = process.platform, arch = process.arch): string {
+  const os = platform === "darwin" ? "mac" : platform === "win32" ? "win" : "linux";
+  const cpu = arch === "arm64" ? "arm64" : arch === "arm" ? "armhf" : "x64";
+  const name = os === "mac" ? "neutralino-mac_universal" : `neutralino-${os}_${cpu}${os === "win" ? ".exe" : ""}`;
+  const exact = join(APP_ROOT, "bin", name);
+  // macOS: the universal binary, else the one for this CPU.
+  return os === "mac" && !existsSync(exact) ? join(APP_ROOT, "bin", `neutralino-mac_${cpu}`) : exact;
+}
+
+/**
+ * `dispatch app` / `npm start` with the runtime present: runs the Neutralino desktop app (the
+ * extension inside it serves the API), prints the API's URL with its token once it answers, and
+ * ends with the app. Quitting the app never ends the running sessions.
+ */
+export async function appCommand(config: Config, runtime: string): Promise<number> {
+  const serverJson = join(config.stateDir, "server.json");
+  const before = existsSync(serverJson) ? readFileSync(serverJson, "utf8") : "";
+  const app = Bun.spawn(
+    // Flags only work as --key=value; an absolute path, since ${NL_PATH} is used verbatim.
+    [runtime, `--path=${APP_ROOT}`, "--res-mode=directory"],
+    { cwd: APP_ROOT, env: { ...process.env, DISPATCH_REPO: config.repo }, stdio: ["ignore", "inherit", "inherit"] },
+  );
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => app.kill(signal));
+  void (async () => {
+    for (let i = 0; i < 600 && app.exitCode === null; i++) {
+      const now = existsSync(serverJson) ? readFileSync(serverJson, "utf8") : "";
+      if (now && now !== before) {
+        const { url, token } = JSON.parse(now) as { url: string; token: string };
+        process.stdout.write(`Dispatch (desktop) is serving ${config.repo}\n  ${url}/?token=${token}\n`);
+        return;
+      }
+      await Bun.sleep(100);
+    }
+  })();
+  return await app.exited;
+}
