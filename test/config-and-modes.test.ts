@@ -30,7 +30,7 @@ describe("repository modes and configuration", () => {
     await using world = new World();
     world.repo.write("dispatch.config.toml", 'tasks = "tasks/area"\nworktrees = "../elsewhere"\nbranch = "work/{id}"\n');
     const tasks = JSON.parse((await world.cli(["tasks", "--json"])).stdout);
-    expect(tasks.tasks.map((t: { id: string }) => t.id)).toEqual(["TASK-20250516T024757", "TASK-7"]);
+    expect(tasks.tasks.map((t: { id: string }) => t.id)).toEqual(["TASK-7", "TASK-20250516T024757"]);
     const run = await world.cli(["code-review", "TASK-7"]);
     expect(run.code).toBe(0);
     expect(world.agentRuns()[0]?.cwd).toBe(join(world.repo.root, "elsewhere", "TASK-7"));

@@ -12,7 +12,8 @@ export function json(body: unknown, status = 200, headers: Record<string, string
 /** The one place that turns an error into an HTTP answer. */
 export function errorResponse(error: unknown): Response {
   const status = httpStatus(error);
-  if (status >= 500) console.error("dispatch:", error);
+  // A known failure is one line in the server's log; only a bug gets its stack trace.
+  if (status >= 500) console.error("dispatch:", error instanceof DispatchError ? `${error.code}: ${error.message}` : error);
   return json(errorBody(error), status);
 }
 
