@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
 import type { Subprocess } from "bun";
 
 /**
@@ -66,7 +67,9 @@ export class X11 {
   }
 
   screenshot(path: string): void {
-    this.run(["import", "-window", "root", path]);
+    mkdirSync(dirname(path), { recursive: true });
+    const shot = this.run(["import", "-window", "root", path]);
+    if (!shot.ok) throw new Error(`screenshot of ${this.display} failed`);
   }
 
   /** Processes started on this display (terminals, their servers): found by their environment. */
