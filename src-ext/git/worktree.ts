@@ -11,7 +11,11 @@ export type Worktree = { path: string; branch: string; created: boolean };
 type Listed = { path: string; branch: string | null };
 
 async function git(repo: string, args: string[]) {
-  return exec(["git", "-C", repo, ...args], { env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" } });
+  try {
+    return await exec(["git", "-C", repo, ...args], { env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" } });
+  } catch (error) {
+    throw new DispatchError("worktree_failed", "git is not installed (apt-get install git, brew install git)", { cause: error });
+  }
 }
 
 function firstLine(text: string): string {
