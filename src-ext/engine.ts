@@ -125,6 +125,7 @@ export class Engine {
   async attach(modeName: string, id: string): Promise<AttachResult> {
     checkNames(modeName, id);
     const mode = this.mode(modeName);
+    this.knownTask(modeName, id);
     const row = this.runs.latest(modeName, id);
     if (!mode.interactive) throw new DispatchError("invalid_mode", `${modeName} is headless: there is no session to attach to (open its log instead)`);
     if (!row || !isLive(row)) throw new DispatchError("not_running", `no run of ${modeName} on ${id} is running`);
@@ -140,9 +141,15 @@ export class Engine {
     }
   }
 
+  /** A task that exists, or whose file went away while it still has runs (those stay reachable). */
+  private knownTask(modeName: string, id: string): void {
+    if (!this.tasks.get(id) && !this.runs.latest(modeName, id)) this.task(id);
+  }
+
   status(modeName: string, id: string): StatusResult {
     checkNames(modeName, id);
     const mode = this.mode(modeName);
+    this.knownTask(modeName, id);
     const row = this.runs.latest(modeName, id);
     if (!row) return { state: "idle", running: false, headless: !mode.interactive };
     const info = toRunInfo(row);
@@ -162,15 +169,18 @@ export class Engine {
   async stop(modeName: string, id: string): Promise<StopResult> {
     checkNames(modeName, id);
     this.mode(modeName);
+    this.knownTask(modeName, id);
     const { stopped, row } = await this.runs.stop(modeName, id);
     return { stopped, state: row ? toRunInfo(row).state : "idle" };
   }
 
-  /** The run whose log a request names: the newest of {mode, task}. */
-  logRun(modeName: string, id: string): RunInfo & { logPath: string; live: boolean } {
+  /** The run whose log a request names: `runId` when given (an older run), else the newest of {mode, task}. */
+  logRun(modeName: string, id: string, runId?: string): RunInfo & { logPath: string; live: boolean } {
     checkNames(modeName, id);
     this.mode(modeName);
-    const row = this.runs.requireLatest(modeName, id);
+    this.knownTask(modeName, id);
+    const row = runId ? this.runs.get(runId) : this.runs.requireLatest(modeName, id);
+    if (!row || row.mode !== modeName || row.task_id !== id) throw new DispatchError("not_found", `no run ${runId} of ${modeName} on ${id}`);
     return { ...toRunInfo(row), logPath: row.log_path, live: isLive(row) };
   }
 
@@ -178,9 +188,9 @@ export class Engine {
     return this.runs.get(runId);
   }
 
-  /** Reconciles live runs with the world; the CLI calls this before it reports. */
-  refresh(): Promise<void> {
-    return this.runs.reconcileAll();
+  /** The live run of every {mode, task}. */
+  liveRuns(): RunInfo[] {
+    return this.runs.latestRows().filter(isLive).map(toRunInfo);
   }
 
   listModes(): ModeInfo[] {

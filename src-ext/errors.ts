@@ -15,7 +15,6 @@ export type ErrorCode =
   | "unknown_mode"
   | "not_found"
   | "method_not_allowed"
-  | "conflict"
   | "not_a_repo"
   | "branch_in_use"
   | "worktree_failed"
@@ -50,7 +49,6 @@ const STATUS: Record<ErrorCode, number> = {
   unknown_mode: 404,
   not_found: 404,
   method_not_allowed: 405,
-  conflict: 409,
   not_a_repo: 409,
   branch_in_use: 409,
   session_conflict: 409,

@@ -73,6 +73,7 @@ const cases: Case[] = [
   { name: "a token in the query of a plain request", send: () => fetch(`${server.url}/dispatch/code-review/TASK-42?token=${server.token}`, { method: "POST" }), status: 401, code: "unauthorized" },
   { name: "a wrong cookie", send: () => fetch(`${server.url}/status/code-review/TASK-42`, { headers: { cookie: `dispatch_token_${server.port}=nope` } }), status: 401, code: "unauthorized" },
   { name: "the right cookie from another site's page", send: () => fetch(`${server.url}/dispatch/code-review/TASK-42`, { method: "POST", headers: { cookie: `dispatch_token_${server.port}=${server.token}`, "sec-fetch-site": "same-site" } }), status: 403, code: "forbidden" },
+  { name: "the right cookie without Sec-Fetch-Site", send: () => fetch(`${server.url}/dispatch/code-review/TASK-42`, { method: "POST", headers: { cookie: `dispatch_token_${server.port}=${server.token}` } }), status: 403, code: "forbidden" },
   { name: "a foreign Host", send: () => raw(server.port, `POST /dispatch/code-review/TASK-42 HTTP/1.1\r\nHost: evil.example:${server.port}\r\nAuthorization: Bearer ${server.token}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`), status: 403, code: "forbidden" },
   { name: "a loopback Host with another port", send: () => raw(server.port, `GET /health HTTP/1.1\r\nHost: 127.0.0.1:1\r\nConnection: close\r\n\r\n`), status: 403, code: "forbidden" },
   { name: "a foreign Origin", send: () => post("/dispatch/code-review/TASK-42", { headers: { origin: "http://evil.example" } }), status: 403, code: "forbidden" },

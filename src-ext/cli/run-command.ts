@@ -5,7 +5,7 @@ import { LogFollower } from "../runs/log-follower.ts";
 import { describeStatus } from "./format.ts";
 
 /** Prints a run's log to stdout; with `follow`, until the run ends. Resolves with the run's id. */
-export function printLog(engine: Engine, mode: string, id: string, follow: boolean): Promise<string> {
+export function printLog(engine: Engine, mode: string, id: string, follow: boolean, out: NodeJS.WriteStream = process.stdout): Promise<string> {
   const run = engine.logRun(mode, id);
   if (!existsSync(run.logPath)) {
     process.stderr.write(`dispatch: run ${run.runId} has no log (${run.reason ?? "it did not start"})\n`);
@@ -16,13 +16,13 @@ export function printLog(engine: Engine, mode: string, id: string, follow: boole
     const follower = new LogFollower(
       run.logPath,
       0,
-      (chunk) => (process.stdout.write(chunk) ? "ok" : "pause"),
+      (chunk) => (out.write(chunk) ? "ok" : "pause"),
       () => {
         off();
         resolve(run.runId);
       },
     );
-    process.stdout.on("drain", () => follower.pump());
+    out.on("drain", () => follower.pump());
     const off = engine.bus.on("run.changed", (changed) => {
       if (changed.runId === run.runId && changed.state !== "running") follower.end();
     });
@@ -58,7 +58,7 @@ export async function runCommand(
   }
   if (options.detach || result.state !== "running") {
     if (result.state !== "running") process.stderr.write(`${describeStatus(mode, id, engine.status(mode, id))}\n`);
-    return result.state === "running" || result.state === "finished" ? 0 : 1;
+    return result.state === "running" ? 0 : runExitCode(engine, result.runId);
   }
   if (!result.headless) {
     if (!process.stdin.isTTY || !process.stdout.isTTY) {
@@ -68,15 +68,15 @@ export async function runCommand(
       if (!("action" in opened) || opened.action === "none") process.stderr.write(`dispatch: attach with: ${opened.command.join(" ")}\n`);
       return 0;
     }
-    const child = Bun.spawn(engine.tmux.attachArgv(result.session), { stdio: ["inherit", "inherit", "inherit"] });
-    return (await child.exited) === 0 ? 0 : 1;
+    return attachHere(engine, result.session);
   }
   const interrupt = () => {
     process.stderr.write(`\ndispatch: stopped following; the run goes on (dispatch stop ${mode} ${id} ends it)\n`);
     process.exit(130);
   };
   process.once("SIGINT", interrupt);
-  const runId = await printLog(engine, mode, id, true);
+  // With --json, stdout holds only the JSON answer: the log goes to stderr.
+  const runId = await printLog(engine, mode, id, true, options.json ? process.stderr : process.stdout);
   process.off("SIGINT", interrupt);
   const code = runExitCode(engine, runId);
   const row = engine.run(runId);
@@ -84,4 +84,15 @@ export async function runCommand(
     process.stderr.write(`dispatch: ${mode} on ${id} ${row.state}${row.exit_code !== null ? ` with exit code ${row.exit_code}` : ""}${row.reason ? `: ${row.reason}` : ""}\n`);
   }
   return code;
+}
+
+/**
+ * Attaches the calling terminal to the session; inside tmux already, switches this client to it
+ * (a nested attach is refused). Watching exits meanwhile lets the dead pane close when the agent ends.
+ */
+export async function attachHere(engine: Engine, session: string): Promise<number> {
+  engine.watchRuns();
+  const argv = process.env.TMUX ? engine.tmux.argv(["switch-client", "-t", `=${session}`]) : engine.tmux.attachArgv(session);
+  const child = Bun.spawn(argv, { stdio: ["inherit", "inherit", "inherit"] });
+  return (await child.exited) === 0 ? 0 : 1;
 }

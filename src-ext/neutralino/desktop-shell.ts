@@ -1,6 +1,7 @@
 import type { Engine } from "../engine.ts";
 import { describe } from "../errors.ts";
 import type { RunInfo } from "../protocol/api.ts";
+import { runOutcome } from "../protocol/describe.ts";
 import type { NeutralinoBridge } from "./bridge.ts";
 import { HELLO_EVENT, type Hello, TrayClick, type TrayItem } from "./protocol.ts";
 import { parseTrayId, type TrayAction, trayMenu } from "./tray-menu.ts";
@@ -9,11 +10,6 @@ export const TRAY_ICON = "/resources/icons/trayIcon.png";
 /** Run changes come in bursts (starting, running): one menu update for the burst. */
 const TRAY_DEBOUNCE_MS = 60;
 
-function outcome(run: RunInfo): string {
-  if (run.state === "finished") return "finished";
-  if (run.state === "failed") return run.exitCode === null ? "failed to start" : `failed with exit code ${run.exitCode}`;
-  return run.state;
-}
 
 /**
  * The desktop side of the extension: owns the tray menu (it knows the runs), answers the window's
@@ -33,7 +29,7 @@ export class DesktopShell {
   ) {}
 
   async start(): Promise<void> {
-    for (const run of this.engine.listRuns(null, 200)) if (run.headless && run.state === "running") this.liveHeadless.add(run.runId);
+    for (const run of this.engine.liveRuns()) if (run.headless) this.liveHeadless.add(run.runId);
     this.offs.push(
       this.engine.bus.on("run.changed", (run) => {
         this.noteRun(run);
@@ -59,8 +55,7 @@ export class DesktopShell {
   }
 
   menu(): TrayItem[] {
-    const live = this.engine.listRuns(null, 200).filter((r) => r.state === "running");
-    return trayMenu(this.engine.listTasks().tasks, live);
+    return trayMenu(this.engine.listTasks().tasks, this.engine.liveRuns());
   }
 
   async updateTray(): Promise<void> {
@@ -94,7 +89,7 @@ export class DesktopShell {
       return;
     }
     if (!this.liveHeadless.delete(run.runId)) return;
-    void this.notify(`${run.taskId}: ${run.mode} ${outcome(run)}`, run.reason ?? (run.result?.costUsd !== undefined ? `cost $${run.result.costUsd.toFixed(4)}` : "Open Dispatch to read its log."));
+    void this.notify(`${run.taskId}: ${run.mode} ${runOutcome(run)}`, run.reason ?? (run.result?.costUsd !== undefined ? `cost $${run.result.costUsd.toFixed(4)}` : "Open Dispatch to read its log."));
   }
 
   private notify(title: string, content: string): Promise<unknown> {

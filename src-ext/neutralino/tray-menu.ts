@@ -1,4 +1,5 @@
 import type { RunInfo, TaskSummary } from "../protocol/api.ts";
+import { lastRunId } from "../protocol/describe.ts";
 import type { TrayItem } from "./protocol.ts";
 
 /** Neutralino allows at most 50 items and no submenus. */
@@ -22,8 +23,7 @@ export function parseTrayId(id: string): TrayAction | null {
 
 /** Tasks with the most recent runs first, then the rest in list order. */
 function recentTasks(tasks: TaskSummary[]): TaskSummary[] {
-  const last = (t: TaskSummary) => Object.values(t.runs).reduce((a, b) => (b.runId > a ? b.runId : a), "");
-  return [...tasks].sort((a, b) => last(b).localeCompare(last(a))).slice(0, RECENT_TASKS);
+  return [...tasks].sort((a, b) => lastRunId(b).localeCompare(lastRunId(a))).slice(0, RECENT_TASKS);
 }
 
 /**

@@ -22,13 +22,13 @@ export async function exec(argv: string[], options: ExecOptions = {}): Promise<E
   return { code, stdout, stderr };
 }
 
-/** `state` and `pgrp` of a process from /proc (Linux), or null when it is gone or there is no /proc. */
-function procStat(pid: number | string): { state: string; pgrp: number } | null {
+/** `state`, `ppid` and `pgrp` of a process from /proc (Linux), or null when it is gone or there is no /proc. */
+export function procStat(pid: number | string): { state: string; ppid: number; pgrp: number } | null {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, "utf8");
     // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses.
     const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-    return { state: fields[0] ?? "", pgrp: Number(fields[2]) };
+    return { state: fields[0] ?? "", ppid: Number(fields[1]), pgrp: Number(fields[2]) };
   } catch {
     return null;
   }

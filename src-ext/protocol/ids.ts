@@ -1,7 +1,8 @@
 import { z } from "zod";
 
-/** Task ids and mode names: the seed's `[A-Z0-9_-]+`, case-insensitive and bounded (DESIGN §2). */
-export const NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+import { NAME_PATTERN } from "./names.ts";
+
+export { NAME_PATTERN, sessionName } from "./names.ts";
 
 export const TaskId = z
   .string()
@@ -27,8 +28,3 @@ export const RESERVED_MODE_NAMES = [
   "help",
   "version",
 ] as const;
-
-/** tmux session of a run: the name users and scripts rely on (DESIGN §4). */
-export function sessionName(mode: string, id: string): string {
-  return `claude-${mode}-${id}`;
-}

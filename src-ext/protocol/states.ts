@@ -11,5 +11,3 @@ export type RunOrigin = z.infer<typeof RunOrigin>;
 /** What a running interactive session is doing, from Claude Code hooks (a later issue fills it). */
 export const Activity = z.enum(["working", "waiting", "needs-approval"]);
 export type Activity = z.infer<typeof Activity>;
-
-export const LIVE_STATES: readonly RunState[] = ["running"];

@@ -25,9 +25,13 @@ export function spawnHeadless(specPath: string, cwd: string, logFile: string, on
     });
     children.add(child);
     // Our own child's end is an event; a launcher killed before writing its exit file shows here.
-    child.exited.finally(() => {
+    void child.exited.finally(() => {
       children.delete(child);
-      onExit();
+      try {
+        onExit();
+      } catch (error) {
+        console.error("dispatch: after a job's exit:", error);
+      }
     });
     child.unref();
     return child.pid;

@@ -30,6 +30,8 @@ export class LogFollower {
     this.fd = openSync(path, "r");
     this.offset = Math.max(0, from);
     this.watcher = watch(path, () => this.pump());
+    // The log deleted under us: finish with what was sent rather than crash.
+    this.watcher.on("error", () => this.finish("failed"));
   }
 
   /** The run is over: hand over what is left, then report done. */

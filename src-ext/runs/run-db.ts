@@ -34,6 +34,8 @@ export type RunRow = {
   activity: Activity | null;
   result: string | null;
   rev: number;
+  /** tmux's own id of the run's session (`$N`). */
+  tmux_id: string | null;
 };
 
 const SCHEMA = `
@@ -57,14 +59,13 @@ CREATE TABLE IF NOT EXISTS runs (
   log_path TEXT NOT NULL,
   activity TEXT,
   result TEXT,
-  rev INTEGER NOT NULL
+  rev INTEGER NOT NULL,
+  tmux_id TEXT
 );
 CREATE UNIQUE INDEX IF NOT EXISTS one_live_run ON runs(mode, task_id) WHERE state IN ('starting', 'running');
 CREATE INDEX IF NOT EXISTS runs_by_task ON runs(task_id, started_at);
 CREATE INDEX IF NOT EXISTS runs_by_rev ON runs(rev);
 `;
-
-export const LIVE_DB_STATES = ["starting", "running"] as const;
 
 export function isLive(row: RunRow): boolean {
   return row.state === "starting" || row.state === "running";
@@ -111,6 +112,8 @@ export class RunDb {
     this.db.run("PRAGMA journal_mode = WAL");
     this.db.run("PRAGMA synchronous = NORMAL");
     this.db.run(SCHEMA);
+    const columns = this.db.query<{ name: string }, []>("PRAGMA table_info(runs)").all().map((c) => c.name);
+    if (!columns.includes("tmux_id")) this.db.run("ALTER TABLE runs ADD COLUMN tmux_id TEXT");
   }
 
   close(): void {
@@ -159,14 +162,18 @@ export class RunDb {
     return this.db.transaction(fn).immediate();
   }
 
-  /** Records what the launch gave: worktree, branch, pid; the run is now `running`. */
-  started(id: string, fields: { worktree: string; branch: string; pid: number | null }): void {
-    this.write(() =>
-      this.db
-        .query(
-          "UPDATE runs SET state = 'running', worktree = ?, branch = ?, pid = ?, rev = ? WHERE id = ? AND state = 'starting'",
-        )
-        .run(fields.worktree, fields.branch, fields.pid, this.nextRev(), id),
+  /**
+   * Records what the launch gave; the run is now `running`. False when the run was ended while
+   * it started (a Stop from another process): the caller must then undo the launch.
+   */
+  started(id: string, fields: { worktree: string; branch: string; pid: number | null; tmuxId: string | null }): boolean {
+    return this.write(
+      () =>
+        this.db
+          .query(
+            "UPDATE runs SET state = 'running', worktree = ?, branch = ?, pid = ?, tmux_id = ?, rev = ? WHERE id = ? AND state = 'starting'",
+          )
+          .run(fields.worktree, fields.branch, fields.pid, fields.tmuxId, this.nextRev(), id).changes > 0,
     );
   }
 

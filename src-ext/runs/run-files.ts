@@ -44,8 +44,13 @@ export class RunFiles {
     } catch {
       return null;
     }
-    const parsed = ExitRecord.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : null;
+    // A damaged file (a crash mid-write before the rename existed, a full disk) is no exit.
+    try {
+      const parsed = ExitRecord.safeParse(JSON.parse(text));
+      return parsed.success ? parsed.data : null;
+    } catch {
+      return null;
+    }
   }
 }
 

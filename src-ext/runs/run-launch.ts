@@ -12,7 +12,7 @@ import { LAUNCHER, spawnHeadless } from "./headless-job.ts";
 import type { LaunchSpec } from "./launch-spec.ts";
 import type { RunFiles } from "./run-files.ts";
 
-export type Launched = { worktree: string; branch: string; pid: number | null };
+export type Launched = { worktree: string; branch: string; pid: number | null; tmuxId: string | null };
 
 /** Decides whether a tmux session of our name that already exists may be replaced. */
 export type StaleSessionCheck = (runId: string | null, stateDir: string | null) => boolean;
@@ -84,7 +84,7 @@ export async function launchRun(options: {
 
   if (!mode.interactive) {
     const pid = spawnHeadless(specPath, worktree.path, spec.logFile, options.onJobExit);
-    return { worktree: worktree.path, branch, pid };
+    return { worktree: worktree.path, branch, pid, tmuxId: null };
   }
   const create = () =>
     tmux.newSession({
@@ -94,12 +94,12 @@ export async function launchRun(options: {
       logPath: spec.logFile,
       env,
     });
-  let pid = await create();
-  if (pid === null) {
+  let created = await create();
+  if (created === null) {
     // A session of this name exists but no live run owns it: a leftover of ours is replaced;
     // anyone else's (another repo's Dispatch with the same task id, a user's session) is not.
-    const owner = await tmux.sessionEnv(session, "DISPATCH_RUN_ID");
-    const ownerDir = await tmux.sessionEnv(session, "DISPATCH_STATE_DIR");
+    const owner = await tmux.sessionEnv(`=${session}`, "DISPATCH_RUN_ID");
+    const ownerDir = await tmux.sessionEnv(`=${session}`, "DISPATCH_STATE_DIR");
     if (!options.isStaleSession(owner, ownerDir)) {
       throw new DispatchError(
         "session_conflict",
@@ -107,8 +107,8 @@ export async function launchRun(options: {
       );
     }
     await tmux.killSession(session);
-    pid = await create();
-    if (pid === null) throw new DispatchError("session_conflict", `tmux session ${session} was created by someone else meanwhile`);
+    created = await create();
+    if (created === null) throw new DispatchError("session_conflict", `tmux session ${session} was created by someone else meanwhile`);
   }
-  return { worktree: worktree.path, branch, pid };
+  return { worktree: worktree.path, branch, pid: created.pid, tmuxId: created.id };
 }

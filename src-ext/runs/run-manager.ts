@@ -102,12 +102,16 @@ export class RunManager {
     } finally {
       this.launching.delete(runId);
     }
+    // An agent that ended at once (a bad flag) was ignored while launching: look now, not at the next sweep.
+    const fresh = this.db.get(runId);
+    if (fresh && isLive(fresh)) await this.reconcile(fresh);
     return { row: this.db.get(runId) ?? claim.row, reused: false };
   }
 
   private async launch(row: RunRow, mode: Mode, task: Task, extras: ReturnType<typeof parseExtras>): Promise<void> {
+    let launched: Awaited<ReturnType<typeof launchRun>>;
     try {
-      const launched = await launchRun({
+      launched = await launchRun({
         config: this.config,
         files: this.files,
         tmux: this.tmux,
@@ -123,18 +127,20 @@ export class RunManager {
         },
         onJobExit: () => {
           const current = this.db.get(row.id);
-          if (current) void this.reconcile(current);
+          if (current) this.reconcile(current).catch((error) => console.error("dispatch: checking a run failed:", error));
         },
       });
-      this.db.started(row.id, launched);
     } catch (error) {
       this.db.end(row.id, { state: "failed", exitCode: null, reason: `could not start: ${describe(error)}` });
-      throw error;
-    } finally {
       this.sync();
+      throw error;
     }
-    // A very fast agent may have ended before the row said `running`.
-    if (this.files.readExit(row.id)) await this.onExit(row.id);
+    if (!this.db.started(row.id, launched)) {
+      // Stopped by another process while it was starting: undo what was just launched.
+      if (launched.tmuxId) await this.tmux.killRunSession({ name: row.session, id: launched.tmuxId, runId: row.id });
+      else if (launched.pid) await killGroup(launched.pid);
+    }
+    this.sync();
   }
 
   /** What can be told without a process: an exit file, or a dead owner of a `starting` row. */
@@ -145,7 +151,9 @@ export class RunManager {
       return { state: "failed", exitCode: null, reason: "could not start: the dispatching process exited first" };
     }
     if (row.state === "running" && row.headless === 1 && row.pid && !alive(row.pid)) {
-      return { state: "lost", exitCode: null, reason: "the agent's process vanished without an exit code" };
+      // The launcher may have written its exit file just before it went.
+      const late = this.files.readExit(row.id);
+      return late ? endingFromExit(late) : { state: "lost", exitCode: null, reason: "the agent's process vanished without an exit code" };
     }
     return null;
   }
@@ -165,7 +173,10 @@ export class RunManager {
   }
 
   async reconcileAll(): Promise<void> {
-    for (const row of this.db.live()) await this.reconcile(row);
+    for (const row of this.db.live()) {
+      // One run that cannot be checked must not hide the others (or stop the CLI from starting).
+      await this.reconcile(row).catch((error) => console.error(`dispatch: checking run ${row.id} failed:`, error));
+    }
     this.sync();
   }
 
@@ -183,7 +194,7 @@ export class RunManager {
   }
 
   private async removeDeadSession(row: RunRow): Promise<void> {
-    if ((await this.tmux.sessionEnv(row.session, "DISPATCH_RUN_ID")) === row.id) await this.tmux.killSession(row.session);
+    await this.tmux.killRunSession({ name: row.session, id: row.tmux_id, runId: row.id });
   }
 
   /** Ends the live run of {mode, task}: its tmux session, or the job's whole process group. */
@@ -203,8 +214,7 @@ export class RunManager {
     if (row.headless === 1) {
       if (row.pid) await killGroup(row.pid);
     } else {
-      const owner = await this.tmux.sessionEnv(row.session, "DISPATCH_RUN_ID");
-      if (owner === row.id) await this.tmux.killSession(row.session);
+      await this.tmux.killRunSession({ name: row.session, id: row.tmux_id, runId: row.id });
     }
     return { stopped: true, row: this.db.get(row.id) };
   }

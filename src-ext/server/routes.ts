@@ -54,7 +54,7 @@ export const ROUTES: Route[] = [
     prefix: "logs",
     target: "mode-id",
     handler: (ctx) => {
-      const run = ctx.engine.logRun(ctx.mode, ctx.id);
+      const run = ctx.engine.logRun(ctx.mode, ctx.id, ctx.url.searchParams.get("run") ?? undefined);
       if (!existsSync(run.logPath)) throw new DispatchError("not_found", `the run ${run.runId} has no log: ${run.reason ?? "it did not start"}`);
       const from = Number(ctx.url.searchParams.get("from") ?? "0");
       const file = Bun.file(run.logPath);

@@ -41,7 +41,11 @@ describe("security", () => {
     expect(authenticate(req({}), withQuery, guard, { allowQuery: true }).via).toBe("query");
     expect(code(() => authenticate(req({}), withQuery, guard, { allowQuery: false }))).toBe("unauthorized");
     expect(authenticate(req({ cookie, "sec-fetch-site": "same-origin" }), url, guard, { allowQuery: false }).via).toBe("cookie");
-    expect(authenticate(req({ cookie }), url, guard, { allowQuery: false }).via).toBe("cookie");
+    expect(authenticate(req({ cookie, "sec-fetch-site": "none" }), url, guard, { allowQuery: false }).via).toBe("cookie");
+    // Without Sec-Fetch-Site (older browsers, WebSocket handshakes) only our own Origin vouches for it.
+    expect(code(() => authenticate(req({ cookie }), url, guard, { allowQuery: false }))).toBe("forbidden");
+    expect(authenticate(req({ cookie, origin: "http://127.0.0.1:4317" }), url, guard, { allowQuery: false }).via).toBe("cookie");
+    expect(code(() => authenticate(req({ cookie, origin: "http://localhost:9999" }), url, guard, { allowQuery: false }))).toBe("forbidden");
     for (const site of ["same-site", "cross-site"]) {
       expect(code(() => authenticate(req({ cookie, "sec-fetch-site": site }), url, guard, { allowQuery: false }))).toBe("forbidden");
     }

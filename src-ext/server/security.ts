@@ -68,9 +68,13 @@ export function authenticate(req: Request, url: URL, guard: Guard, options: { al
   const cookie = readCookie(req.headers.get("cookie"), cookieName(guard.port));
   if (cookie !== null) {
     if (!sameToken(cookie, guard.token)) throw new DispatchError("unauthorized", "wrong token");
+    // Our own page proves itself by Sec-Fetch-Site, or (WebSocket handshakes carry no Sec-Fetch-*)
+    // by an Origin that is ours. A request saying neither cannot use the cookie.
     const site = req.headers.get("sec-fetch-site");
-    if (site !== null && site !== "same-origin" && site !== "none") {
-      throw new DispatchError("forbidden", `a ${site} request cannot use the browser's Dispatch cookie`);
+    const origin = req.headers.get("origin");
+    const ownPage = site === "same-origin" || site === "none" || (site === null && origin !== null && ownOrigins(guard.port).includes(origin));
+    if (!ownPage) {
+      throw new DispatchError("forbidden", `a ${site ?? "cross-site or unlabelled"} request cannot use the browser's Dispatch cookie`);
     }
     return { via: "cookie" };
   }

@@ -50,7 +50,7 @@ export class Sockets {
     } else {
       const match = matchRoute("GET", url.pathname);
       if (!match || match.route.prefix !== "logs") throw new DispatchError("not_found", `no WebSocket at ${url.pathname}`);
-      const run = this.engine.logRun(match.mode, match.id);
+      const run = this.engine.logRun(match.mode, match.id, url.searchParams.get("run") ?? undefined);
       if (!existsSync(run.logPath)) throw new DispatchError("not_found", `the run ${run.runId} has no log: ${run.reason ?? "it did not start"}`);
       const from = Number(url.searchParams.get("from") ?? "0");
       if (!Number.isInteger(from) || from < 0) throw new DispatchError("invalid_request", "from must be a byte offset");

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join, normalize, sep } from "node:path";
 
 /** The built UI (`npm run build:ui`, also run by `npm install`): served at / by the extension. */
@@ -41,8 +41,13 @@ export function htmlPage(html: string, status: number): Response {
 /** A file under `assets/` (hashed names: cached for good), or null. The code is not secret. */
 export function asset(pathname: string): Response | null {
   if (!pathname.startsWith("/assets/")) return null;
-  const file = normalize(join(UI_DIR, decodeURIComponent(pathname)));
-  if (!file.startsWith(join(UI_DIR, "assets") + sep) || !existsSync(file)) return null;
+  let file: string;
+  try {
+    file = normalize(join(UI_DIR, decodeURIComponent(pathname)));
+  } catch {
+    return null;
+  }
+  if (!file.startsWith(join(UI_DIR, "assets") + sep) || !existsSync(file) || !statSync(file).isFile()) return null;
   return new Response(Bun.file(file), {
     headers: { "cache-control": "public, max-age=31536000, immutable", "x-content-type-options": "nosniff" },
   });

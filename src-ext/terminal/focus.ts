@@ -1,5 +1,4 @@
-import { readFileSync } from "node:fs";
-import { exec } from "../proc/exec.ts";
+import { exec, procStat } from "../proc/exec.ts";
 import { appleString, type Platform } from "./openers.ts";
 
 export type Client = { tty: string; pid: number };
@@ -37,14 +36,6 @@ export function macFocusArgv(app: "iterm2" | "apple-terminal", tty: string): str
   ];
 }
 
-function parentOf(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-  } catch {
-    return null;
-  }
-}
 
 async function xdotool(args: string[]): Promise<string[]> {
   const out = await exec(["xdotool", ...args]).catch(() => ({ code: 1, stdout: "", stderr: "" }));
@@ -87,7 +78,7 @@ export async function focusClient(options: {
       for (const client of clients) {
         for (let pid: number | null = client.pid, hops = 0; pid && pid > 1 && hops < 6 && windows.length === 0; hops++) {
           windows = await xdotool(["search", "--pid", String(pid)]);
-          pid = parentOf(pid);
+          pid = procStat(pid)?.ppid ?? null;
         }
       }
     }

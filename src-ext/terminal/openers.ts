@@ -1,3 +1,5 @@
+import { shellWord } from "../proc/shell-word.ts";
+
 /**
  * One opener per terminal: a pure function from the tmux attach command to the argv that opens
  * a window running it. No shell anywhere, except inside AppleScript (iTerm2, Terminal), whose
@@ -26,10 +28,7 @@ export type Opener = {
   argv(target: AttachTarget): string[];
 };
 
-/** POSIX shell single-quoting: the word comes out exactly as given. */
-export function shellWord(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./=-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
-}
+export { shellWord };
 
 /** An AppleScript string literal. */
 export function appleString(text: string): string {

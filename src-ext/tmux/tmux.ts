@@ -1,5 +1,6 @@
 import { DispatchError } from "../errors.ts";
 import { exec } from "../proc/exec.ts";
+import { shellWord } from "../proc/shell-word.ts";
 
 /**
  * The only file that runs tmux. Every session target is written `=NAME` (and `=NAME:` for pane
@@ -28,7 +29,8 @@ export class Tmux {
    * Creates the session detached and, in the same tmux invocation, keeps the pane after exit and
    * pipes its output to the log: chained with `;` arguments so not one byte is printed before the
    * pipe exists. Plain `new-session -d` is tmux's atomic create-if-absent: of parallel calls
-   * exactly one succeeds. Returns the pane's pid, or null when the session already exists.
+   * exactly one succeeds. Returns the pane's pid and the session's id (`$N`, never reused while
+   * the tmux server lives), or null when the session already exists.
    */
   async newSession(options: {
     name: string;
@@ -38,19 +40,19 @@ export class Tmux {
     env: Record<string, string>;
     width?: number;
     height?: number;
-  }): Promise<number | null> {
+  }): Promise<{ pid: number; id: string } | null> {
     const { name } = options;
     const env = Object.entries(options.env).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
     const out = await this.run([
       // The window is named after the agent, not the launcher process (`bun.exe`).
       "new-session", "-d", "-s", name, "-n", "claude",
       "-x", String(options.width ?? 200), "-y", String(options.height ?? 50),
-      "-c", options.cwd, ...env,
-      "-P", "-F", "#{pane_pid}",
+      "-c", noFormats(options.cwd), ...env,
+      "-P", "-F", "#{pane_pid} #{session_id}",
       // Two or more arguments after `--`: tmux runs the program without a shell.
       "--", ...options.command,
       ";", "set-option", "-p", "-t", `=${name}:`, "remain-on-exit", "on",
-      ";", "pipe-pane", "-t", `=${name}:`, "-o", `cat >> ${shellQuote(options.logPath)}`,
+      ";", "pipe-pane", "-t", `=${name}:`, "-o", noFormats(`cat >> ${shellWord(options.logPath)}`),
       // Window titles name the session, so a terminal window can be found and raised (DESIGN §11).
       // (set-option takes a pane target: `=NAME` alone is refused, `=NAME:` works.)
       ";", "set-option", "-t", `=${name}:`, "set-titles", "on",
@@ -60,11 +62,11 @@ export class Tmux {
       if (/duplicate session/.test(out.stderr)) return null;
       // The session may exist with a later command of the chain failed: do not leave it behind.
       const runId = options.env.DISPATCH_RUN_ID;
-      if (runId && (await this.sessionEnv(name, "DISPATCH_RUN_ID")) === runId) await this.killSession(name);
+      if (runId) await this.killRunSession({ name, id: null, runId });
       throw new DispatchError("internal", `tmux new-session failed: ${out.stderr.trim()}`);
     }
-    const pid = Number.parseInt(out.stdout.trim().split("\n")[0] ?? "", 10);
-    return Number.isFinite(pid) ? pid : 0;
+    const [pid, id] = (out.stdout.trim().split("\n")[0] ?? "").split(" ");
+    return { pid: Number(pid) || 0, id: id ?? "" };
   }
 
   async hasSession(name: string): Promise<boolean> {
@@ -75,18 +77,22 @@ export class Tmux {
     return (await this.run(["kill-session", "-t", `=${name}`])).code === 0;
   }
 
-  /** A variable given with `new-session -e`, or null. */
-  async sessionEnv(name: string, key: string): Promise<string | null> {
-    const out = await this.run(["show-environment", "-t", `=${name}`, key]);
+  /**
+   * Ends a run's session only if it is still that run's: found by its id (`$N`) and checked by
+   * DISPATCH_RUN_ID, so a new session of the same name (the next run) is never the one killed.
+   */
+  async killRunSession(session: { name: string; id: string | null; runId: string }): Promise<boolean> {
+    const target = session.id || `=${session.name}`;
+    if ((await this.sessionEnv(target, "DISPATCH_RUN_ID")) !== session.runId) return false;
+    return (await this.run(["kill-session", "-t", target])).code === 0;
+  }
+
+  /** A variable given with `new-session -e`, or null. `target` is `=NAME` or a session id `$N`. */
+  async sessionEnv(target: string, key: string): Promise<string | null> {
+    const out = await this.run(["show-environment", "-t", target, key]);
     if (out.code !== 0) return null;
     const line = out.stdout.trim();
     return line.startsWith(`${key}=`) ? line.slice(key.length + 1) : null;
-  }
-
-  /** Names of every session on the server (empty when no server runs). */
-  async sessions(): Promise<string[]> {
-    const out = await this.run(["list-sessions", "-F", "#{session_name}"]);
-    return out.code === 0 ? out.stdout.split("\n").filter(Boolean) : [];
   }
 
   /** Terminal clients attached to the session; control-mode clients are not windows. */
@@ -105,19 +111,12 @@ export class Tmux {
     return this.argv(["attach-session", "-t", `=${name}`]);
   }
 
-  /** Sends literal text followed by Enter to the session's pane. */
-  async sendKeys(name: string, text: string): Promise<void> {
-    await this.run(["send-keys", "-t", `=${name}:`, "-l", "--", text]);
-    await this.run(["send-keys", "-t", `=${name}:`, "Enter"]);
-  }
-
-  async capture(name: string): Promise<string> {
-    const out = await this.run(["capture-pane", "-p", "-t", `=${name}:`]);
-    return out.stdout;
-  }
 }
 
-/** Quotes a path for the one tmux option that is a shell command (`pipe-pane`). */
-export function shellQuote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`;
+/**
+ * tmux expands formats (`#{…}`, `#(…)` runs a command) in `-c` and in pipe-pane's command:
+ * a path holding `#` must reach it as `##`.
+ */
+export function noFormats(text: string): string {
+  return text.replaceAll("#", "##");
 }

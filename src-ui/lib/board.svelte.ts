@@ -1,4 +1,5 @@
 import type { ModeInfo, RunInfo, TaskProblem, TaskSummary } from "../../src-ext/protocol/api.ts";
+import { lastRunId } from "../../src-ext/protocol/describe.ts";
 import type { Api } from "./api.svelte.ts";
 
 export type SortKey = "id" | "title" | "status" | "priority" | "phase" | "activity";
@@ -17,10 +18,6 @@ function saved<T>(key: string, fallback: T): T {
   }
 }
 
-/** A task's most recent activity: its latest run's start, for "recently active" ordering. */
-function lastRunOf(task: TaskSummary): string {
-  return Object.values(task.runs).reduce((a, b) => (b.runId > a ? b.runId : a), "");
-}
 
 /** The task list: tasks and problems from /tasks, modes from /modes, kept live by run events. */
 export class Board {
@@ -49,7 +46,7 @@ export class Board {
         (!priority || t.priority === priority) &&
         (!text || `${t.id} ${t.title} ${t.tags.join(" ")} ${t.phase ?? ""}`.toLowerCase().includes(text)),
     );
-    const value = (t: TaskSummary) => (key === "activity" ? lastRunOf(t) : (t[key] ?? ""));
+    const value = (t: TaskSummary) => (key === "activity" ? lastRunId(t) : (t[key] ?? ""));
     return rows.sort((a, b) => dir * value(a).localeCompare(value(b), undefined, { numeric: true }));
   });
 
@@ -65,10 +62,6 @@ export class Board {
     } finally {
       this.loaded = true;
     }
-  }
-
-  async reloadModes(): Promise<void> {
-    this.modes = await this.api.modes();
   }
 
   task(id: string): TaskSummary | undefined {

@@ -14,6 +14,9 @@ export class LogReader {
   private ws: WebSocket | null = null;
   private stopped = false;
   private retries = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Once known, the run being read: a resume must not continue in a newer run's log. */
+  private runId: string | null = null;
 
   constructor(
     private readonly api: Api,
@@ -22,8 +25,14 @@ export class LogReader {
     private readonly onBytes: (chunk: Uint8Array) => void,
   ) {}
 
+  pin(runId: string): void {
+    this.runId ??= runId;
+  }
+
   start(): void {
-    const ws = new WebSocket(this.api.socketUrl(`/logs/${this.mode}/${this.id}`, { from: String(this.bytes) }));
+    const params: Record<string, string> = { from: String(this.bytes) };
+    if (this.runId) params.run = this.runId;
+    const ws = new WebSocket(this.api.socketUrl(`/logs/${this.mode}/${this.id}`, params));
     ws.binaryType = "arraybuffer";
     this.ws = ws;
     ws.onopen = () => {
@@ -43,7 +52,7 @@ export class LogReader {
       }
       if (this.retries++ < 20) {
         this.state = "connecting";
-        setTimeout(() => this.start(), Math.min(250 * this.retries, 3000));
+        this.retryTimer = setTimeout(() => this.start(), Math.min(250 * this.retries, 3000));
       } else {
         this.state = "error";
         this.error = "The log connection keeps dropping.";
@@ -53,6 +62,7 @@ export class LogReader {
 
   stop(): void {
     this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     this.ws?.close();
   }
 }

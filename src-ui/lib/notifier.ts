@@ -1,12 +1,8 @@
 import type { RunInfo } from "../../src-ext/protocol/api.ts";
+import { runOutcome } from "../../src-ext/protocol/describe.ts";
 
 const ASKED_KEY = "dispatch.notifications.asked";
 
-function outcome(run: RunInfo): string {
-  if (run.state === "finished") return "finished";
-  if (run.state === "failed") return run.exitCode === null ? "failed to start" : `failed with exit code ${run.exitCode}`;
-  return run.state;
-}
 
 /**
  * A desktop notification when a headless run ends: which task, which mode, how it ended, and a
@@ -36,7 +32,7 @@ export class Notifier {
     }
     if (!this.live.delete(run.runId)) return;
     if (typeof Notification === "undefined" || Notification.permission !== "granted") return;
-    const note = new Notification(`${run.taskId}: ${run.mode} ${outcome(run)}`, {
+    const note = new Notification(`${run.taskId}: ${run.mode} ${runOutcome(run)}`, {
       body: run.reason ?? (run.result?.costUsd !== undefined ? `cost $${run.result.costUsd.toFixed(4)}, ${run.result.turns ?? "?"} turns` : "Open the task to read its log."),
       tag: run.runId,
     });

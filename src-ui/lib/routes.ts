@@ -1,9 +1,14 @@
 export type Route = { name: "list" } | { name: "task"; id: string } | { name: "log"; mode: string; id: string };
 
-const NAME = /^[A-Za-z0-9_-]{1,64}$/;
+import { NAME_PATTERN as NAME } from "../../src-ext/protocol/names.ts";
 
 export function parseHash(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
+  } catch {
+    return { name: "list" };
+  }
   if (parts[0] === "task" && parts[1] && NAME.test(parts[1])) return { name: "task", id: parts[1] };
   if (parts[0] === "log" && parts[1] && parts[2] && NAME.test(parts[1]) && NAME.test(parts[2])) {
     return { name: "log", mode: parts[1], id: parts[2] };

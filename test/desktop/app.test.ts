@@ -107,7 +107,7 @@ describe("the desktop app with the real Neutralino runtime", () => {
       const landing = await fetch(url, { redirect: "manual" });
       expect(landing.status).toBe(302);
       const cookie = (landing.headers.get("set-cookie") ?? "").split(";")[0] as string;
-      const page = await fetch(url.replace(/\?token=.*/, ""), { headers: { cookie } });
+      const page = await fetch(url.replace(/\?token=.*/, ""), { headers: { cookie, "sec-fetch-site": "none" } });
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('<div id="app">');
     } finally {

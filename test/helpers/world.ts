@@ -37,7 +37,7 @@ export class World {
   readonly repo: TempRepo;
   readonly socket = `dispatch-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   readonly record: string;
-  private servers: ServerHandle[] = [];
+  private spawned: Subprocess[] = [];
 
   constructor(options: { commit?: boolean; git?: boolean } = {}) {
     this.repo = tempRepo(options);
@@ -92,7 +92,9 @@ export class World {
       stdout: "pipe",
       stderr: "inherit",
     });
-    const file = join(this.stateDir, "server.json");
+    // Ended by dispose even if it never answers.
+    this.spawned.push(proc);
+    const file = join(env.DISPATCH_STATE_DIR ?? this.stateDir, "server.json");
     const info = await waitFor("server.json", () => {
       if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}`);
       if (!existsSync(file)) return null;
@@ -111,15 +113,14 @@ export class World {
         await proc.exited;
       },
     };
-    this.servers.push(handle);
     return handle;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
-    for (const s of this.servers) {
-      if (s.proc.exitCode === null && s.proc.signalCode === null) {
-        s.proc.kill("SIGKILL");
-        await s.proc.exited;
+    for (const proc of this.spawned) {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill("SIGKILL");
+        await proc.exited;
       }
     }
     // End every agent a test left running (headless jobs are their own process groups).

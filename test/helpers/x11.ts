@@ -38,7 +38,8 @@ export class X11 {
     const openbox = Bun.spawn(["openbox"], { env, stdout: "ignore", stderr: "ignore" });
     const x = new X11(display, address, [openbox, xvfb], Number(pid));
     // The window manager is up once it owns the screen's WM selection.
-    for (let i = 0; i < 100 && !x.run(["xdotool", "getactivewindow"]).ok && !x.wmRunning(); i++) await Bun.sleep(50);
+    for (let i = 0; i < 200 && !x.wmRunning(); i++) await Bun.sleep(25);
+    if (!x.wmRunning()) throw new Error("openbox did not take the screen");
     return x;
   }
 
