@@ -40,7 +40,8 @@ const env = { ...process.env, DISPATCH_REPO: repo.repo, DISPATCH_CLAUDE_BIN: FAK
 
 // 1. Task store: load 1,000 task files vs reading the same files raw.
 mkdirSync(join(repo.repo, "tasks", "many"), { recursive: true });
-for (let i = 0; i < 1000; i++) writeFileSync(join(repo.repo, "tasks", "many", `T-${i}.md`), taskFile(`T-${i}`, `Task number ${i}`, "body ".repeat(100)));
+for (let i = 0; i < 1000; i++)
+  writeFileSync(join(repo.repo, "tasks", "many", `T-${i}.md`), taskFile(`T-${i}`, `Task number ${i}`, "body ".repeat(100)));
 const dir = join(repo.repo, "tasks", "many");
 const raw = await timeEach(7, () => {
   for (const f of readdirSync(dir)) readFileSync(join(dir, f));
@@ -76,21 +77,29 @@ record("interactive dispatch + stop (worktree reused)", "raw tmux new-session + 
 // 4. Log streaming: 10 MB over WS /logs vs reading the file.
 await engine.dispatch("code-review", "TASK-7", ["--fake-bytes", String(10 * 1024 * 1024)], "api");
 await new Promise<void>((resolve) => {
-  const off = engine.bus.on("run.changed", (r) => r.taskId === "TASK-7" && r.state !== "running" && (off(), resolve()));
+  const off = engine.bus.on("run.changed", (r) => {
+    if (r.taskId !== "TASK-7" || r.state === "running") return;
+    off();
+    resolve();
+  });
 });
 const logPath = engine.logRun("code-review", "TASK-7").logPath;
 const readMs = await timeEach(5, () => readFileSync(logPath));
 const logSize = readFileSync(logPath).length;
-const wsMs = await timeEach(5, () => new Promise<void>((resolve, reject) => {
-  const ws = new WebSocket(`ws://127.0.0.1:${info.port}/logs/code-review/TASK-7?token=${info.token}`);
-  ws.binaryType = "arraybuffer";
-  let received = 0;
-  ws.onmessage = (e) => {
-    received += (e.data as ArrayBuffer).byteLength;
-  };
-  // Counted, so a socket that closed early cannot pass for a fast one.
-  ws.onclose = () => (received === logSize ? resolve() : reject(new Error(`got ${received} of ${logSize} bytes`)));
-}));
+const wsMs = await timeEach(
+  5,
+  () =>
+    new Promise<void>((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${info.port}/logs/code-review/TASK-7?token=${info.token}`);
+      ws.binaryType = "arraybuffer";
+      let received = 0;
+      ws.onmessage = (e) => {
+        received += (e.data as ArrayBuffer).byteLength;
+      };
+      // Counted, so a socket that closed early cannot pass for a fast one.
+      ws.onclose = () => (received === logSize ? resolve() : reject(new Error(`got ${received} of ${logSize} bytes`)));
+    }),
+);
 record("stream a 10 MB log over WS /logs", "readFileSync of the log", wsMs, readMs);
 
 // 5. The UI: bundle size, and navigation to a rendered list of every task.
@@ -106,7 +115,9 @@ Bun.spawnSync(["tmux", "-L", socket, "kill-server"]);
 const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 1 ? n.toFixed(2) : n.toFixed(3));
 console.log("\nDispatch benchmarks (medians; ratio = Dispatch / baseline, same run)\n");
 for (const r of results) {
-  console.log(`${r.name}\n  ${fmt(r.ours)} ${r.unit} vs ${fmt(r.base)} ${r.unit} (${r.baseline})  ratio ${(r.ours / r.base).toFixed(2)}x\n`);
+  console.log(
+    `${r.name}\n  ${fmt(r.ours)} ${r.unit} vs ${fmt(r.base)} ${r.unit} (${r.baseline})  ratio ${(r.ours / r.base).toFixed(2)}x\n`,
+  );
 }
 for (const line of sizes) console.log(line);
 process.exit(0);

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { launch } from "../test/e2e/browser.ts";
 import { UI_DIR } from "../src-ext/server/static-ui.ts";
+import { launch } from "../test/e2e/browser.ts";
 
 export type Measured = { name: string; baseline: string; ours: number; base: number; unit: string };
 
@@ -13,7 +13,8 @@ export function bundleSizes(): string[] {
   const initial = new Set([...html.matchAll(/(?:src|href)="\.\/assets\/([^"]+)"/g)].map((m) => m[1] as string));
   const files = readdirSync(dir).map((f) => ({ f, size: statSync(join(dir, f)).size, gz: gzipSync(readFileSync(join(dir, f))).length }));
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
-  const sum = (pick: (f: string) => boolean) => files.filter((x) => pick(x.f)).reduce((a, x) => ({ size: a.size + x.size, gz: a.gz + x.gz }), { size: 0, gz: 0 });
+  const sum = (pick: (f: string) => boolean) =>
+    files.filter((x) => pick(x.f)).reduce((a, x) => ({ size: a.size + x.size, gz: a.gz + x.gz }), { size: 0, gz: 0 });
   const js = sum((f) => initial.has(f) && f.endsWith(".js"));
   const css = sum((f) => initial.has(f) && f.endsWith(".css"));
   const lazy = sum((f) => !initial.has(f));
@@ -30,7 +31,11 @@ export function bundleSizes(): string[] {
  */
 export async function listRender(url: string, token: string, rows: number): Promise<Measured[]> {
   const table = `<!doctype html><table>${Array.from({ length: rows }, (_, i) => `<tr data-task="T-${i}"><td>T-${i}</td><td>Task number ${i}</td><td>todo</td></tr>`).join("")}</table>`;
-  const bare = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response(table, { headers: { "content-type": "text/html" } }) });
+  const bare = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    fetch: () => new Response(table, { headers: { "content-type": "text/html" } }),
+  });
   const browser = await launch();
   try {
     const context = await browser.newContext();
@@ -49,9 +54,23 @@ export async function listRender(url: string, token: string, rows: number): Prom
       return times.sort((a, b) => a - b)[3] ?? 0;
     };
     const count = `tbody tr[data-task]:nth-child(${rows})`;
-    const ours = await time(() => page.goto(`${url}/#/`), () => page.waitForSelector(count));
-    const base = await time(() => page.goto(`http://127.0.0.1:${bare.port}/`), () => page.waitForSelector(`tr:nth-child(${rows})`));
-    return [{ name: `navigation to a rendered list of ${rows} tasks (Chromium)`, baseline: `bare Bun.serve page with ${rows} static rows`, ours, base, unit: "ms" }];
+    const ours = await time(
+      () => page.goto(`${url}/#/`),
+      () => page.waitForSelector(count),
+    );
+    const base = await time(
+      () => page.goto(`http://127.0.0.1:${bare.port}/`),
+      () => page.waitForSelector(`tr:nth-child(${rows})`),
+    );
+    return [
+      {
+        name: `navigation to a rendered list of ${rows} tasks (Chromium)`,
+        baseline: `bare Bun.serve page with ${rows} static rows`,
+        ours,
+        base,
+        unit: "ms",
+      },
+    ];
   } finally {
     await browser.close();
     bare.stop(true);

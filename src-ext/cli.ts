@@ -1,17 +1,27 @@
 #!/usr/bin/env bun
+import { existsSync } from "node:fs";
+import { appCommand, runtimePath } from "./cli/app-command.ts";
 /** The `dispatch` CLI: thin, parses argv, calls the engine, maps errors to exit codes. */
 import { expectCount, parseArgs } from "./cli/args.ts";
 import { describeStatus, runRows, stateText, table } from "./cli/format.ts";
 import { HELP } from "./cli/help.ts";
-import { existsSync } from "node:fs";
-import { appCommand, runtimePath } from "./cli/app-command.ts";
 import { printLog, runCommand } from "./cli/run-command.ts";
 import { serveCommand } from "./cli/serve-command.ts";
 import { loadConfig } from "./config.ts";
 import { checkNames, Engine, VERSION } from "./engine.ts";
 import { DispatchError, describe, exitCode } from "./errors.ts";
 
-const FLAGS = { "--json": "bool", "--detach": "bool", "--follow": "bool", "--open": "bool", "--help": "bool", "-h": "bool", "--version": "bool", "--port": "value", "--task": "value" } as const;
+const FLAGS = {
+  "--json": "bool",
+  "--detach": "bool",
+  "--follow": "bool",
+  "--open": "bool",
+  "--help": "bool",
+  "-h": "bool",
+  "--version": "bool",
+  "--port": "value",
+  "--task": "value",
+} as const;
 
 const out = (text: string) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
 const asJson = (value: unknown) => out(JSON.stringify(value, null, 2));
@@ -81,8 +91,19 @@ async function main(argv: string[]): Promise<number> {
       case "tasks": {
         expectCount(args, 0, "dispatch tasks [--json]");
         const { tasks, problems } = engine.listTasks();
-        if (json) return asJson({ tasks, problems }), 0;
-        const rows = tasks.map((t) => [t.id, t.status ?? "", t.priority ?? "", t.title, Object.entries(t.runs).map(([m, b]) => `${m}:${stateText(b.state, b.exitCode)}`).join(" ")]);
+        if (json) {
+          asJson({ tasks, problems });
+          return 0;
+        }
+        const rows = tasks.map((t) => [
+          t.id,
+          t.status ?? "",
+          t.priority ?? "",
+          t.title,
+          Object.entries(t.runs)
+            .map(([m, b]) => `${m}:${stateText(b.state, b.exitCode)}`)
+            .join(" "),
+        ]);
         out(tasks.length ? table([["ID", "STATUS", "PRIORITY", "TITLE", "RUNS"], ...rows]) : "no tasks");
         for (const p of problems) process.stderr.write(`problem: ${p.file}${p.line ? `:${p.line}` : ""}: ${p.reason}\n`);
         return 0;
@@ -90,8 +111,16 @@ async function main(argv: string[]): Promise<number> {
       case "modes": {
         expectCount(args, 0, "dispatch modes [--json]");
         const modes = engine.listModes();
-        if (json) return asJson({ modes }), 0;
-        out(table([["MODE", "KIND", "SOURCE", "DESCRIPTION"], ...modes.map((m) => [m.name, m.interactive ? "interactive" : "headless", m.source, m.description])]));
+        if (json) {
+          asJson({ modes });
+          return 0;
+        }
+        out(
+          table([
+            ["MODE", "KIND", "SOURCE", "DESCRIPTION"],
+            ...modes.map((m) => [m.name, m.interactive ? "interactive" : "headless", m.source, m.description]),
+          ]),
+        );
         return 0;
       }
       case "runs": {
@@ -114,7 +143,8 @@ async function main(argv: string[]): Promise<number> {
       }
       default: {
         const [id, ...extras] = args;
-        if (id === undefined) throw new DispatchError("invalid_request", `usage: dispatch ${command} <task-id> [extras…] (dispatch --help lists the commands)`);
+        if (id === undefined)
+          throw new DispatchError("invalid_request", `usage: dispatch ${command} <task-id> [extras…] (dispatch --help lists the commands)`);
         checkNames(command, id);
         return await runCommand(engine, command, id, extras, { detach: flags.has("--detach"), json });
       }

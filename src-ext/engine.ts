@@ -14,8 +14,8 @@ import type {
   StatusResult,
   StopResult,
   TaskDetail,
-  TasksResult,
   TaskSummary,
+  TasksResult,
 } from "./protocol/api.ts";
 import { ModeName, TaskId } from "./protocol/ids.ts";
 import type { RunOrigin } from "./protocol/states.ts";
@@ -97,7 +97,10 @@ export class Engine {
   mode(name: string): Mode {
     const mode = this.modes.get(name);
     if (!mode) {
-      const known = this.modes.all().map((m) => m.name).join(", ");
+      const known = this.modes
+        .all()
+        .map((m) => m.name)
+        .join(", ");
       throw new DispatchError("unknown_mode", `unknown mode ${name} (modes: ${known})`);
     }
     return mode;
@@ -105,7 +108,11 @@ export class Engine {
 
   task(id: string): Task {
     const task = this.tasks.get(id);
-    if (!task) throw new DispatchError("unknown_task", `unknown task ${id} (no file under ${relative(this.config.repo, this.config.tasksDir) || "."}/ has id = "${id}")`);
+    if (!task)
+      throw new DispatchError(
+        "unknown_task",
+        `unknown task ${id} (no file under ${relative(this.config.repo, this.config.tasksDir) || "."}/ has id = "${id}")`,
+      );
     return task;
   }
 
@@ -115,7 +122,15 @@ export class Engine {
     const task = this.task(id);
     const { row, reused } = await this.runs.dispatch(mode, task, extras, origin);
     const info = toRunInfo(row);
-    const result: DispatchResult = { session: row.session, mode: mode.name, id: task.id, runId: row.id, headless: info.headless, state: info.state, reused };
+    const result: DispatchResult = {
+      session: row.session,
+      mode: mode.name,
+      id: task.id,
+      runId: row.id,
+      headless: info.headless,
+      state: info.state,
+      reused,
+    };
     // The CLI attaches in its own terminal; every other edge opens the user's (DESIGN §4).
     if (mode.interactive && origin !== "cli" && info.state === "running") result.terminal = await this.openTerminal(row.session);
     return result;
@@ -127,7 +142,8 @@ export class Engine {
     const mode = this.mode(modeName);
     this.knownTask(modeName, id);
     const row = this.runs.latest(modeName, id);
-    if (!mode.interactive) throw new DispatchError("invalid_mode", `${modeName} is headless: there is no session to attach to (open its log instead)`);
+    if (!mode.interactive)
+      throw new DispatchError("invalid_mode", `${modeName} is headless: there is no session to attach to (open its log instead)`);
     if (!row || !isLive(row)) throw new DispatchError("not_running", `no run of ${modeName} on ${id} is running`);
     return openOrFocus(this.tmux, row.session, this.config.terminal);
   }
@@ -180,7 +196,8 @@ export class Engine {
     this.mode(modeName);
     this.knownTask(modeName, id);
     const row = runId ? this.runs.get(runId) : this.runs.requireLatest(modeName, id);
-    if (!row || row.mode !== modeName || row.task_id !== id) throw new DispatchError("not_found", `no run ${runId} of ${modeName} on ${id}`);
+    if (!row || row.mode !== modeName || row.task_id !== id)
+      throw new DispatchError("not_found", `no run ${runId} of ${modeName} on ${id}`);
     return { ...toRunInfo(row), logPath: row.log_path, live: isLive(row) };
   }
 
@@ -233,7 +250,17 @@ export class Engine {
 }
 
 function summary(t: Task, runs: Record<string, ModeBadge>): TaskSummary {
-  return { id: t.id, title: t.title, status: t.status, priority: t.priority, phase: t.phase, type: t.type, tags: t.tags, path: t.path, runs };
+  return {
+    id: t.id,
+    title: t.title,
+    status: t.status,
+    priority: t.priority,
+    phase: t.phase,
+    type: t.type,
+    tags: t.tags,
+    path: t.path,
+    runs,
+  };
 }
 
 /** Creates `.run/` and, the first time, lists it in the repo's `.gitignore` (DESIGN §7). */

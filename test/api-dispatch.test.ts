@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { waitFor, World } from "./helpers/world.ts";
+import { World, waitFor } from "./helpers/world.ts";
 
 describe("POST /dispatch runs modes for real", () => {
   test("code-review: 201, running, then finished with exit code 0; --save-to writes the answer", async () => {
@@ -13,7 +13,14 @@ describe("POST /dispatch runs modes for real", () => {
     });
     expect(res.status).toBe(201);
     const body = await res.json();
-    expect(body).toMatchObject({ session: "claude-code-review-TASK-42", mode: "code-review", id: "TASK-42", headless: true, reused: false, state: "running" });
+    expect(body).toMatchObject({
+      session: "claude-code-review-TASK-42",
+      mode: "code-review",
+      id: "TASK-42",
+      headless: true,
+      reused: false,
+      state: "running",
+    });
     expect(body.runId).toBeString();
 
     const running = await (await server.api("/status/code-review/TASK-42")).json();
@@ -44,7 +51,10 @@ describe("POST /dispatch runs modes for real", () => {
   test("a run that exits 3 reports failed with 3", async () => {
     await using world = new World();
     const server = await world.server();
-    const res = await server.api("/dispatch/code-review/TASK-42", { method: "POST", body: JSON.stringify({ extras: ["--fake-exit", "3"] }) });
+    const res = await server.api("/dispatch/code-review/TASK-42", {
+      method: "POST",
+      body: JSON.stringify({ extras: ["--fake-exit", "3"] }),
+    });
     expect(res.status).toBe(201);
     const done = await waitFor("failed", async () => {
       const s = await (await server.api("/status/code-review/TASK-42")).json();
@@ -73,7 +83,10 @@ describe("POST /dispatch runs modes for real", () => {
     const branch = Bun.spawnSync(["git", "-C", agent.cwd, "branch", "--show-current"]).stdout.toString().trim();
     expect(branch).toBe("task/TASK-42");
 
-    await waitFor("the prompt on screen", () => (world.tmux("capture-pane", "-p", "-t", "=claude-interactive-TASK-42:").out).match(/^>/m) !== null);
+    await waitFor(
+      "the prompt on screen",
+      () => world.tmux("capture-pane", "-p", "-t", "=claude-interactive-TASK-42:").out.match(/^>/m) !== null,
+    );
     world.tmux("send-keys", "-t", "=claude-interactive-TASK-42:", "-l", "exit 4");
     world.tmux("send-keys", "-t", "=claude-interactive-TASK-42:", "Enter");
     const done = await waitFor("the exit", async () => {

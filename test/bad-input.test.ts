@@ -50,34 +50,169 @@ const badIds = [
 ];
 
 const cases: Case[] = [
-  ...badIds.map(([what, id]) => ({ name: `an id with ${what}`, send: () => post(`/dispatch/code-review/${id}`), status: 400, code: "invalid_id" })),
-  ...badIds.slice(0, 4).map(([what, id]) => ({ name: `status of an id with ${what}`, send: () => server.api(`/status/code-review/${id}`), status: 400, code: "invalid_id" })),
+  ...badIds.map(([what, id]) => ({
+    name: `an id with ${what}`,
+    send: () => post(`/dispatch/code-review/${id}`),
+    status: 400,
+    code: "invalid_id",
+  })),
+  ...badIds.slice(0, 4).map(([what, id]) => ({
+    name: `status of an id with ${what}`,
+    send: () => server.api(`/status/code-review/${id}`),
+    status: 400,
+    code: "invalid_id",
+  })),
   // URLs fold `..` (even encoded) before routing: what is left names no mode.
-  { name: "an id of ..", send: () => raw(server.port, `POST /dispatch/code-review/%2E%2E HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: Bearer ${server.token}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`), status: 400, code: "invalid_mode" },
-  { name: "an id of .. (raw)", send: () => raw(server.port, `POST /dispatch/code-review/.. HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: Bearer ${server.token}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`), status: 400, code: "invalid_mode" },
-  { name: "an empty id", send: () => raw(server.port, `POST /dispatch/code-review/ HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: Bearer ${server.token}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`), status: 400, code: "invalid_id" },
+  {
+    name: "an id of ..",
+    send: () =>
+      raw(
+        server.port,
+        `POST /dispatch/code-review/%2E%2E HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: Bearer ${server.token}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+      ),
+    status: 400,
+    code: "invalid_mode",
+  },
+  {
+    name: "an id of .. (raw)",
+    send: () =>
+      raw(
+        server.port,
+        `POST /dispatch/code-review/.. HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: Bearer ${server.token}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+      ),
+    status: 400,
+    code: "invalid_mode",
+  },
+  {
+    name: "an empty id",
+    send: () =>
+      raw(
+        server.port,
+        `POST /dispatch/code-review/ HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: Bearer ${server.token}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+      ),
+    status: 400,
+    code: "invalid_id",
+  },
   { name: "a mode name with a dot", send: () => post("/dispatch/code.review/TASK-42"), status: 400, code: "invalid_mode" },
   { name: "an unknown mode", send: () => post("/dispatch/nope/TASK-42"), status: 404, code: "unknown_mode" },
   { name: "an unknown task", send: () => post("/dispatch/code-review/TASK-404"), status: 404, code: "unknown_task" },
   { name: "an unknown task's detail", send: () => server.api("/tasks/TASK-404"), status: 404, code: "unknown_task" },
   { name: "malformed JSON", send: () => post("/dispatch/code-review/TASK-42", { body: "{extras: [" }), status: 400, code: "invalid_json" },
-  { name: "extras that are a string", send: () => post("/dispatch/code-review/TASK-42", { body: JSON.stringify({ extras: "--model x" }) }), status: 400, code: "invalid_extras" },
-  { name: "extras with a number", send: () => post("/dispatch/code-review/TASK-42", { body: JSON.stringify({ extras: ["--a", 3] }) }), status: 400, code: "invalid_extras" },
-  { name: "a body that is an array", send: () => post("/dispatch/code-review/TASK-42", { body: "[]" }), status: 400, code: "invalid_request" },
-  { name: "an unknown body key", send: () => post("/dispatch/code-review/TASK-42", { body: JSON.stringify({ extras: [], shell: "rm" }) }), status: 400, code: "invalid_request" },
-  { name: "--save-to outside the worktree", send: () => post("/dispatch/code-review/TASK-42", { body: JSON.stringify({ extras: ["--save-to", "../../x"] }) }), status: 400, code: "invalid_extras" },
-  { name: "--save-to on an interactive mode", send: () => post("/dispatch/interactive/TASK-42", { body: JSON.stringify({ extras: ["--save-to", "x.md"] }) }), status: 400, code: "invalid_extras" },
-  { name: "a body over 1 MiB", send: () => post("/dispatch/code-review/TASK-42", { body: JSON.stringify({ extras: ["x".repeat(1024 * 1024 + 10)] }) }), status: 413, code: "body_too_large" },
-  { name: "no token", send: () => fetch(`${server.url}/dispatch/code-review/TASK-42`, { method: "POST" }), status: 401, code: "unauthorized" },
-  { name: "a wrong token", send: () => fetch(`${server.url}/dispatch/code-review/TASK-42`, { method: "POST", headers: { authorization: `Bearer ${"0".repeat(64)}` } }), status: 401, code: "unauthorized" },
-  { name: "a token in the query of a plain request", send: () => fetch(`${server.url}/dispatch/code-review/TASK-42?token=${server.token}`, { method: "POST" }), status: 401, code: "unauthorized" },
-  { name: "a wrong cookie", send: () => fetch(`${server.url}/status/code-review/TASK-42`, { headers: { cookie: `dispatch_token_${server.port}=nope` } }), status: 401, code: "unauthorized" },
-  { name: "the right cookie from another site's page", send: () => fetch(`${server.url}/dispatch/code-review/TASK-42`, { method: "POST", headers: { cookie: `dispatch_token_${server.port}=${server.token}`, "sec-fetch-site": "same-site" } }), status: 403, code: "forbidden" },
-  { name: "the right cookie without Sec-Fetch-Site", send: () => fetch(`${server.url}/dispatch/code-review/TASK-42`, { method: "POST", headers: { cookie: `dispatch_token_${server.port}=${server.token}` } }), status: 403, code: "forbidden" },
-  { name: "a foreign Host", send: () => raw(server.port, `POST /dispatch/code-review/TASK-42 HTTP/1.1\r\nHost: evil.example:${server.port}\r\nAuthorization: Bearer ${server.token}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`), status: 403, code: "forbidden" },
-  { name: "a loopback Host with another port", send: () => raw(server.port, `GET /health HTTP/1.1\r\nHost: 127.0.0.1:1\r\nConnection: close\r\n\r\n`), status: 403, code: "forbidden" },
-  { name: "a foreign Origin", send: () => post("/dispatch/code-review/TASK-42", { headers: { origin: "http://evil.example" } }), status: 403, code: "forbidden" },
-  { name: "another local server's Origin", send: () => post("/dispatch/code-review/TASK-42", { headers: { origin: "http://127.0.0.1:1" } }), status: 403, code: "forbidden" },
+  {
+    name: "extras that are a string",
+    send: () => post("/dispatch/code-review/TASK-42", { body: JSON.stringify({ extras: "--model x" }) }),
+    status: 400,
+    code: "invalid_extras",
+  },
+  {
+    name: "extras with a number",
+    send: () => post("/dispatch/code-review/TASK-42", { body: JSON.stringify({ extras: ["--a", 3] }) }),
+    status: 400,
+    code: "invalid_extras",
+  },
+  {
+    name: "a body that is an array",
+    send: () => post("/dispatch/code-review/TASK-42", { body: "[]" }),
+    status: 400,
+    code: "invalid_request",
+  },
+  {
+    name: "an unknown body key",
+    send: () => post("/dispatch/code-review/TASK-42", { body: JSON.stringify({ extras: [], shell: "rm" }) }),
+    status: 400,
+    code: "invalid_request",
+  },
+  {
+    name: "--save-to outside the worktree",
+    send: () => post("/dispatch/code-review/TASK-42", { body: JSON.stringify({ extras: ["--save-to", "../../x"] }) }),
+    status: 400,
+    code: "invalid_extras",
+  },
+  {
+    name: "--save-to on an interactive mode",
+    send: () => post("/dispatch/interactive/TASK-42", { body: JSON.stringify({ extras: ["--save-to", "x.md"] }) }),
+    status: 400,
+    code: "invalid_extras",
+  },
+  {
+    name: "a body over 1 MiB",
+    send: () => post("/dispatch/code-review/TASK-42", { body: JSON.stringify({ extras: ["x".repeat(1024 * 1024 + 10)] }) }),
+    status: 413,
+    code: "body_too_large",
+  },
+  {
+    name: "no token",
+    send: () => fetch(`${server.url}/dispatch/code-review/TASK-42`, { method: "POST" }),
+    status: 401,
+    code: "unauthorized",
+  },
+  {
+    name: "a wrong token",
+    send: () =>
+      fetch(`${server.url}/dispatch/code-review/TASK-42`, { method: "POST", headers: { authorization: `Bearer ${"0".repeat(64)}` } }),
+    status: 401,
+    code: "unauthorized",
+  },
+  {
+    name: "a token in the query of a plain request",
+    send: () => fetch(`${server.url}/dispatch/code-review/TASK-42?token=${server.token}`, { method: "POST" }),
+    status: 401,
+    code: "unauthorized",
+  },
+  {
+    name: "a wrong cookie",
+    send: () => fetch(`${server.url}/status/code-review/TASK-42`, { headers: { cookie: `dispatch_token_${server.port}=nope` } }),
+    status: 401,
+    code: "unauthorized",
+  },
+  {
+    name: "the right cookie from another site's page",
+    send: () =>
+      fetch(`${server.url}/dispatch/code-review/TASK-42`, {
+        method: "POST",
+        headers: { cookie: `dispatch_token_${server.port}=${server.token}`, "sec-fetch-site": "same-site" },
+      }),
+    status: 403,
+    code: "forbidden",
+  },
+  {
+    name: "the right cookie without Sec-Fetch-Site",
+    send: () =>
+      fetch(`${server.url}/dispatch/code-review/TASK-42`, {
+        method: "POST",
+        headers: { cookie: `dispatch_token_${server.port}=${server.token}` },
+      }),
+    status: 403,
+    code: "forbidden",
+  },
+  {
+    name: "a foreign Host",
+    send: () =>
+      raw(
+        server.port,
+        `POST /dispatch/code-review/TASK-42 HTTP/1.1\r\nHost: evil.example:${server.port}\r\nAuthorization: Bearer ${server.token}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+      ),
+    status: 403,
+    code: "forbidden",
+  },
+  {
+    name: "a loopback Host with another port",
+    send: () => raw(server.port, `GET /health HTTP/1.1\r\nHost: 127.0.0.1:1\r\nConnection: close\r\n\r\n`),
+    status: 403,
+    code: "forbidden",
+  },
+  {
+    name: "a foreign Origin",
+    send: () => post("/dispatch/code-review/TASK-42", { headers: { origin: "http://evil.example" } }),
+    status: 403,
+    code: "forbidden",
+  },
+  {
+    name: "another local server's Origin",
+    send: () => post("/dispatch/code-review/TASK-42", { headers: { origin: "http://127.0.0.1:1" } }),
+    status: 403,
+    code: "forbidden",
+  },
   { name: "an unknown route", send: () => server.api("/nope"), status: 404, code: "not_found" },
   { name: "a wrong method", send: () => server.api("/dispatch/code-review/TASK-42"), status: 405, code: "method_not_allowed" },
   { name: "a runs limit that is not a number", send: () => server.api("/runs?limit=lots"), status: 400, code: "invalid_request" },
@@ -108,7 +243,20 @@ describe("bad input gets a clear 4xx JSON error and changes nothing", () => {
   });
 
   test("shell metacharacters in extras reach the agent as one argv element each", async () => {
-    const hostile = ["$(touch /tmp/pwned)", "`id`", "a;b", "x && y", "| cat", "'quoted'", '"double"', "new\nline", "ends-with;", "*", "~", "$HOME"];
+    const hostile = [
+      "$(touch /tmp/pwned)",
+      "`id`",
+      "a;b",
+      "x && y",
+      "| cat",
+      "'quoted'",
+      '"double"',
+      "new\nline",
+      "ends-with;",
+      "*",
+      "~",
+      "$HOME",
+    ];
     const res = await post("/dispatch/code-review/TASK-42", { body: JSON.stringify({ extras: hostile }) });
     expect(res.status).toBe(201);
     const agent = await (async () => {
@@ -147,9 +295,14 @@ describe("the server listens on 127.0.0.1 only", () => {
 
   test("another address of this machine is refused", async () => {
     const { networkInterfaces } = await import("node:os");
-    const other = Object.values(networkInterfaces()).flat().find((a) => a && a.family === "IPv4" && !a.internal);
+    const other = Object.values(networkInterfaces())
+      .flat()
+      .find((a) => a && a.family === "IPv4" && !a.internal);
     const target = other?.address ?? "127.0.0.2";
-    const refused = await fetch(`http://${target}:${server.port}/health`).then(() => false, () => true);
+    const refused = await fetch(`http://${target}:${server.port}/health`).then(
+      () => false,
+      () => true,
+    );
     expect(refused).toBe(true);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "./helpers/repo.ts";
-import { waitFor, World } from "./helpers/world.ts";
+import { World, waitFor } from "./helpers/world.ts";
 
 describe("the dispatch CLI", () => {
   test("exit codes: 2 for bad usage or an invalid id, 3 for an unknown task or mode", async () => {
@@ -98,11 +98,36 @@ describe("the dispatch CLI", () => {
 
   test("npm run --silent dispatch works from the repo root, and the npm bin shim runs it", async () => {
     await using world = new World();
-    const viaNpm = Bun.spawnSync(["npm", "run", "--silent", "dispatch", "--", "tasks", "--json"], { cwd: ROOT, env: world.env(), stdout: "pipe", stderr: "pipe" });
+    const viaNpm = Bun.spawnSync(["npm", "run", "--silent", "dispatch", "--", "tasks", "--json"], {
+      cwd: ROOT,
+      env: world.env(),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     expect(viaNpm.exitCode).toBe(0);
     expect(JSON.parse(viaNpm.stdout.toString()).tasks.length).toBe(3);
-    const shim = Bun.spawnSync(["node", join(ROOT, "src-ext", "dispatch.mjs"), "code-review", "TASK-42", "--fake-exit", "6"], { cwd: world.repo.repo, env: world.env(), stdout: "pipe", stderr: "pipe" });
+    const shim = Bun.spawnSync(["node", join(ROOT, "src-ext", "dispatch.mjs"), "code-review", "TASK-42", "--fake-exit", "6"], {
+      cwd: world.repo.repo,
+      env: world.env(),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     expect(shim.exitCode).toBe(6);
+  });
+
+  test("npm link puts dispatch on the PATH (a global install of this folder, into a temp prefix)", async () => {
+    await using world = new World();
+    const prefix = join(world.repo.root, "npm-prefix");
+    const link = Bun.spawnSync(["npm", "install", "--global", "--prefix", prefix, "--no-audit", "--no-fund", ROOT], {
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    expect(link.exitCode).toBe(0);
+    const bin = join(prefix, "bin", "dispatch");
+    const version = Bun.spawnSync([bin, "--version"], { stdout: "pipe" });
+    expect(version.stdout.toString().trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const tasks = Bun.spawnSync([bin, "tasks", "--json"], { cwd: world.repo.repo, env: world.env(), stdout: "pipe", stderr: "pipe" });
+    expect(JSON.parse(tasks.stdout.toString()).tasks.length).toBe(3);
   });
 
   test("serve --port 0 picks a free port and writes server.json with mode 0600 once it answers", async () => {
@@ -114,7 +139,7 @@ describe("the dispatch CLI", () => {
     const info = JSON.parse(readFileSync(file, "utf8"));
     expect(info).toMatchObject({ pid: server.proc.pid, port: server.port, url: `http://127.0.0.1:${server.port}` });
     expect(info.token).toMatch(/^[0-9a-f]{64}$/);
-    expect((await (await fetch(`${server.url}/health`)).json())).toMatchObject({ ok: true });
+    expect(await (await fetch(`${server.url}/health`)).json()).toMatchObject({ ok: true });
     // The token is per install: a restarted server keeps it.
     await server.stop();
     const again = await world.server();

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { waitFor, World } from "./helpers/world.ts";
+import { World, waitFor } from "./helpers/world.ts";
 
 describe("repository modes and configuration", () => {
   test("a repo mode is listed at /modes and runs; its timeout ends a run that takes too long", async () => {
@@ -12,7 +12,12 @@ describe("repository modes and configuration", () => {
     );
     const server = await world.server();
     const modes = await (await server.api("/modes")).json();
-    expect(modes.modes.find((m: { name: string }) => m.name === "quick-check")).toMatchObject({ source: "repo", interactive: false, timeout: 1, description: "A short check" });
+    expect(modes.modes.find((m: { name: string }) => m.name === "quick-check")).toMatchObject({
+      source: "repo",
+      interactive: false,
+      timeout: 1,
+      description: "A short check",
+    });
 
     await server.api("/dispatch/quick-check/TASK-42", { method: "POST", body: JSON.stringify({ extras: ["--fake-sleep", "20"] }) });
     const agent = await waitFor("the agent", () => world.agentRuns()[0]);

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { taskFile } from "./helpers/repo.ts";
-import { waitFor, World } from "./helpers/world.ts";
+import { World, waitFor } from "./helpers/world.ts";
 
 function listen(url: string): { messages: Array<Record<string, unknown>>; close(): void; opened: Promise<void> } {
   const ws = new WebSocket(url);
@@ -42,7 +42,12 @@ describe("WS /events and the task store", () => {
     writeFileSync(join(world.repo.repo, "tasks", "TASK-99.md"), taskFile("TASK-99", "Renamed"));
     await waitFor("the new title", async () => (await (await server.api("/tasks/TASK-99")).json()).title === "Renamed");
     const detail = await (await server.api("/tasks/TASK-99")).json();
-    expect(detail).toMatchObject({ id: "TASK-99", branch: "task/TASK-99", worktree: join(world.repo.worktrees, "TASK-99"), body: "Do the thing.\n" });
+    expect(detail).toMatchObject({
+      id: "TASK-99",
+      branch: "task/TASK-99",
+      worktree: join(world.repo.worktrees, "TASK-99"),
+      body: "Do the thing.\n",
+    });
     events.close();
   });
 
@@ -56,7 +61,10 @@ describe("WS /events and the task store", () => {
     expect(cookie).toContain("HttpOnly");
     expect(cookie).toContain("SameSite=Strict");
     const pair = cookie.split(";")[0] as string;
-    const same = await fetch(`${server.url}/dispatch/code-review/TASK-42`, { method: "POST", headers: { cookie: pair, "sec-fetch-site": "same-origin", origin: server.url } });
+    const same = await fetch(`${server.url}/dispatch/code-review/TASK-42`, {
+      method: "POST",
+      headers: { cookie: pair, "sec-fetch-site": "same-origin", origin: server.url },
+    });
     expect(same.status).toBe(201);
     const runs = await (await server.api("/runs")).json();
     expect(runs.runs[0].origin).toBe("ui");

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import { World, waitFor } from "./helpers/world.ts";
 import { collectSocket } from "./helpers/ws.ts";
-import { waitFor, World } from "./helpers/world.ts";
 
 const TEN_MB = 10 * 1024 * 1024;
 
@@ -16,7 +16,12 @@ describe("WS /logs", () => {
   test("delivers every byte of a 10 MB log in order while it is written, then closes normally", async () => {
     await using world = new World();
     const server = await world.server();
-    const run = await (await server.api("/dispatch/code-review/TASK-42", { method: "POST", body: JSON.stringify({ extras: ["--fake-bytes", String(TEN_MB), "--fake-sleep", "1"] }) })).json();
+    const run = await (
+      await server.api("/dispatch/code-review/TASK-42", {
+        method: "POST",
+        body: JSON.stringify({ extras: ["--fake-bytes", String(TEN_MB), "--fake-sleep", "1"] }),
+      })
+    ).json();
     const live = await collectSocket(`ws://127.0.0.1:${server.port}/logs/code-review/TASK-42?token=${server.token}`);
     expect(live.code).toBe(1000);
     const file = Buffer.from(await (await server.api("/logs/code-review/TASK-42")).arrayBuffer());
@@ -52,7 +57,14 @@ describe("WS /logs", () => {
   test("a socket without a token is refused; an unknown run is a 404", async () => {
     await using world = new World();
     const server = await world.server();
-    const noToken = await fetch(`${server.url}/logs/code-review/TASK-42`, { headers: { upgrade: "websocket", connection: "upgrade", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", "sec-websocket-version": "13" } });
+    const noToken = await fetch(`${server.url}/logs/code-review/TASK-42`, {
+      headers: {
+        upgrade: "websocket",
+        connection: "upgrade",
+        "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+        "sec-websocket-version": "13",
+      },
+    });
     expect(noToken.status).toBe(401);
     const none = await server.api("/logs/code-review/TASK-42");
     expect(none.status).toBe(404);

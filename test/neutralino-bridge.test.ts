@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { ROOT } from "./helpers/repo.ts";
 import { NeutralinoHost } from "./helpers/neutralino-host.ts";
-import { waitFor, World } from "./helpers/world.ts";
+import { ROOT } from "./helpers/repo.ts";
+import { World, waitFor } from "./helpers/world.ts";
 
 const EXTENSION = join(ROOT, "src-ext", "neutralino", "main.ts");
 type Item = { id: string; text: string; isDisabled?: boolean };
@@ -31,7 +31,15 @@ describe("the Neutralino extension bridge, against a test double of the host", (
       const first = host.callsOf("os.setTray")[0];
       expect(first?.accessToken).toBe(host.token);
       expect(first?.data.icon).toBe("/resources/icons/trayIcon.png");
-      expect(texts(host)).toEqual(["Open Dispatch", "-", "Run interactive on TASK-7", "Run interactive on TASK-42", "Run interactive on TASK-20250516T024757", "-", "Quit"]);
+      expect(texts(host)).toEqual([
+        "Open Dispatch",
+        "-",
+        "Run interactive on TASK-7",
+        "Run interactive on TASK-42",
+        "Run interactive on TASK-20250516T024757",
+        "-",
+        "Quit",
+      ]);
 
       // The window learns the API's address and token; it asks again after a reload.
       const hello = await waitFor("hello", () => host.callsOf("app.broadcast").find((c) => c.data.event === "dispatch.hello"));
@@ -39,13 +47,22 @@ describe("the Neutralino extension bridge, against a test double of the host", (
       expect((await fetch(`${url}/health`)).ok).toBe(true);
       host.emit("appClientConnect", { id: "w1" });
       await waitFor("a second hello", () => host.callsOf("app.broadcast").length >= 2);
-      const api = (path: string, init: RequestInit = {}) => fetch(`${url}${path}`, { ...init, headers: { authorization: `Bearer ${token}` } });
+      const api = (path: string, init: RequestInit = {}) =>
+        fetch(`${url}${path}`, { ...init, headers: { authorization: `Bearer ${token}` } });
 
       // Tray: Run interactive on TASK-42 starts the run (origin tray); the menu gains Attach and Stop.
-      host.emit("trayMenuItemClicked", { id: "run:interactive:TASK-42", text: "Run interactive on TASK-42", isChecked: false, isDisabled: false });
+      host.emit("trayMenuItemClicked", {
+        id: "run:interactive:TASK-42",
+        text: "Run interactive on TASK-42",
+        isChecked: false,
+        isDisabled: false,
+      });
       await waitFor("running", async () => (await (await api("/status/interactive/TASK-42")).json()).state === "running");
       expect((await (await api("/runs")).json()).runs[0].origin).toBe("tray");
-      await waitFor("Attach and Stop in the tray", () => texts(host).includes("Attach claude-interactive-TASK-42") && texts(host).includes("Stop claude-interactive-TASK-42"));
+      await waitFor(
+        "Attach and Stop in the tray",
+        () => texts(host).includes("Attach claude-interactive-TASK-42") && texts(host).includes("Stop claude-interactive-TASK-42"),
+      );
       expect(lastTray(host).find((i) => i.id === "run:interactive:TASK-42")?.isDisabled).toBe(true);
       host.emit("trayMenuItemClicked", { id: "attach:interactive:TASK-42" });
       host.emit("trayMenuItemClicked", { id: "stop:interactive:TASK-42" });
@@ -69,7 +86,12 @@ describe("the Neutralino extension bridge, against a test double of the host", (
       await waitFor("app.exit", () => host.callsOf("app.exit").length === 1);
       expect(await ext.exited).toBe(0);
       expect(world.tmux("has-session", "-t", "=claude-interactive-TASK-7").code).toBe(0);
-      expect(await fetch(`${url}/health`).then(() => "up", () => "down")).toBe("down");
+      expect(
+        await fetch(`${url}/health`).then(
+          () => "up",
+          () => "down",
+        ),
+      ).toBe("down");
     } finally {
       ext.kill();
       host.stop();
@@ -92,7 +114,13 @@ describe("the Neutralino extension bridge, against a test double of the host", (
 
   test("started by hand (no startup JSON), it serves the browser UI instead", async () => {
     await using world = new World();
-    const ext = Bun.spawn([process.execPath, EXTENSION], { cwd: world.repo.repo, env: world.env({ DISPATCH_PORT: "0" }), stdin: new Uint8Array(), stdout: "pipe", stderr: "pipe" });
+    const ext = Bun.spawn([process.execPath, EXTENSION], {
+      cwd: world.repo.repo,
+      env: world.env({ DISPATCH_PORT: "0" }),
+      stdin: new Uint8Array(),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     try {
       const reader = ext.stdout.getReader();
       let out = "";

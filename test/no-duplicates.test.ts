@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { waitFor, World } from "./helpers/world.ts";
+import { World, waitFor } from "./helpers/world.ts";
 
 describe("one run per {mode, task}", () => {
   for (const mode of ["code-review", "interactive"]) {
@@ -8,7 +8,9 @@ describe("one run per {mode, task}", () => {
       const server = await world.server();
       const extras = ["--fake-sleep", "30"];
       const posts = Array.from({ length: 50 }, () =>
-        server.api(`/dispatch/${mode}/TASK-42`, { method: "POST", body: JSON.stringify({ extras }) }).then(async (r) => ({ status: r.status, body: await r.json() })),
+        server
+          .api(`/dispatch/${mode}/TASK-42`, { method: "POST", body: JSON.stringify({ extras }) })
+          .then(async (r) => ({ status: r.status, body: await r.json() })),
       );
       const clis = Array.from({ length: 4 }, () => world.cli([mode, "TASK-42", "--detach", "--json", ...extras]));
       const [answers, cliResults] = await Promise.all([Promise.all(posts), Promise.all(clis)]);
@@ -19,7 +21,8 @@ describe("one run per {mode, task}", () => {
         runIds.add(JSON.parse(r.stdout).runId);
       }
       expect(runIds.size).toBe(1);
-      const created = answers.filter((a) => a.status === 201).length + cliResults.filter((r) => JSON.parse(r.stdout).reused === false).length;
+      const created =
+        answers.filter((a) => a.status === 201).length + cliResults.filter((r) => JSON.parse(r.stdout).reused === false).length;
       expect(created).toBe(1);
       for (const a of answers) expect([200, 201]).toContain(a.status);
       expect(answers.filter((a) => a.status === 200).every((a) => a.body.reused === true)).toBe(true);

@@ -4,16 +4,20 @@
 import { describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Standin, startStandin, STANDIN_REPLY, userText } from "./fixtures/anthropic-standin.ts";
+import { STANDIN_REPLY, type Standin, startStandin, userText } from "./fixtures/anthropic-standin.ts";
 import { ROOT } from "./helpers/repo.ts";
-import { type ServerHandle, waitFor, World } from "./helpers/world.ts";
+import { type ServerHandle, World, waitFor } from "./helpers/world.ts";
 
 const CLAUDE = join(ROOT, "node_modules", ".bin", "claude");
 const API_KEY = "sk-ant-api03-standin-0123456789abcdefghij";
 const SESSION = "=claude-interactive-TASK-42:";
 
 /** The world plus the stand-in, a private HOME that trusts the task's worktree, and the server. */
-async function realClaudeWorld(world: World, standin: Standin, trusted: string[] = []): Promise<{ server: ServerHandle; worktree: string }> {
+async function realClaudeWorld(
+  world: World,
+  standin: Standin,
+  trusted: string[] = [],
+): Promise<{ server: ServerHandle; worktree: string }> {
   const home = join(world.repo.root, "home");
   const worktree = join(world.repo.worktrees, "TASK-42");
   mkdirSync(home, { recursive: true });
@@ -61,107 +65,99 @@ async function stopAll(server: ServerHandle | undefined) {
 }
 
 describe("the real Claude Code CLI accepts Dispatch's argv", () => {
-  test(
-    "headless code-review: stream-json result on record, --model passed through, --save-to writes the answer",
-    async () => {
-      const standin = startStandin();
-      let server: ServerHandle | undefined;
+  test("headless code-review: stream-json result on record, --model passed through, --save-to writes the answer", async () => {
+    const standin = startStandin();
+    let server: ServerHandle | undefined;
+    try {
+      await using world = new World();
       try {
-        await using world = new World();
-        try {
-          const setup = await realClaudeWorld(world, standin);
-          server = setup.server;
-          const res = await server.api("/dispatch/code-review/TASK-42", {
-            method: "POST",
-            body: JSON.stringify({ extras: ["--model", "claude-sonnet-4-5"] }),
-          });
-          expect(res.status).toBe(201);
-          const done = await finished(server, "code-review", 45000);
-          if (done.exitCode !== 0) console.error(await (await server.api("/logs/code-review/TASK-42")).text());
-          expect(done).toMatchObject({ state: "finished", running: false, exitCode: 0 });
+        const setup = await realClaudeWorld(world, standin);
+        server = setup.server;
+        const res = await server.api("/dispatch/code-review/TASK-42", {
+          method: "POST",
+          body: JSON.stringify({ extras: ["--model", "claude-sonnet-4-5"] }),
+        });
+        expect(res.status).toBe(201);
+        const done = await finished(server, "code-review", 45000);
+        if (done.exitCode !== 0) console.error(await (await server.api("/logs/code-review/TASK-42")).text());
+        expect(done).toMatchObject({ state: "finished", running: false, exitCode: 0 });
 
-          // The prompt reached the model: task id and body, with the model the extras asked for.
-          const turn = messages(standin).find((r) => userText(r.body).includes("TASK-42"));
-          expect(turn).toBeDefined();
-          expect(userText(turn?.body)).toContain("Find the question whose answer is 42.");
-          expect((turn?.body as { model?: string }).model).toBe("claude-sonnet-4-5");
+        // The prompt reached the model: task id and body, with the model the extras asked for.
+        const turn = messages(standin).find((r) => userText(r.body).includes("TASK-42"));
+        expect(turn).toBeDefined();
+        expect(userText(turn?.body)).toContain("Find the question whose answer is 42.");
+        expect((turn?.body as { model?: string } | undefined)?.model).toBe("claude-sonnet-4-5");
 
-          const runs = await (await server.api("/runs?task=TASK-42")).json();
-          expect(runs.runs[0].result).toMatchObject({ subtype: "success" });
-          expect(runs.runs[0].result.costUsd).toBeNumber();
+        const runs = await (await server.api("/runs?task=TASK-42")).json();
+        expect(runs.runs[0].result).toMatchObject({ subtype: "success" });
+        expect(runs.runs[0].result.costUsd).toBeNumber();
 
-          // A second run saves the final answer in the worktree.
-          const again = await server.api("/dispatch/code-review/TASK-42", {
-            method: "POST",
-            body: JSON.stringify({ extras: ["--save-to", "review.md"] }),
-          });
-          expect(again.status).toBe(201);
-          const second = await finished(server, "code-review", 45000);
-          expect(second).toMatchObject({ state: "finished", exitCode: 0 });
-          expect(readFileSync(join(setup.worktree, "review.md"), "utf8")).toContain(STANDIN_REPLY);
-        } finally {
-          await stopAll(server);
-        }
+        // A second run saves the final answer in the worktree.
+        const again = await server.api("/dispatch/code-review/TASK-42", {
+          method: "POST",
+          body: JSON.stringify({ extras: ["--save-to", "review.md"] }),
+        });
+        expect(again.status).toBe(201);
+        const second = await finished(server, "code-review", 45000);
+        expect(second).toMatchObject({ state: "finished", exitCode: 0 });
+        expect(readFileSync(join(setup.worktree, "review.md"), "utf8")).toContain(STANDIN_REPLY);
       } finally {
-        standin.stop();
+        await stopAll(server);
       }
-    },
-    100000,
-  );
+    } finally {
+      standin.stop();
+    }
+  }, 100000);
 
-  test(
-    "interactive: `--add-dir DIR -- PROMPT` starts a session on the task's prompt; /exit ends it with 0",
-    async () => {
-      const standin = startStandin();
-      let server: ServerHandle | undefined;
+  test("interactive: `--add-dir DIR -- PROMPT` starts a session on the task's prompt; /exit ends it with 0", async () => {
+    const standin = startStandin();
+    let server: ServerHandle | undefined;
+    try {
+      await using world = new World();
       try {
-        await using world = new World();
-        try {
-          // An --add-dir folder that is not trusted gets its own trust dialog, which would hold the prompt.
-          const setup = await realClaudeWorld(world, standin, ["/tmp"]);
-          server = setup.server;
-          const api = setup.server.api;
-          const res = await api("/dispatch/interactive/TASK-42", {
-            method: "POST",
-            body: JSON.stringify({ extras: ["--add-dir", "/tmp"] }),
-          });
-          expect(res.status).toBe(201);
-          expect(await res.json()).toMatchObject({ session: "claude-interactive-TASK-42", headless: false, state: "running" });
+        // An --add-dir folder that is not trusted gets its own trust dialog, which would hold the prompt.
+        const setup = await realClaudeWorld(world, standin, ["/tmp"]);
+        server = setup.server;
+        const api = setup.server.api;
+        const res = await api("/dispatch/interactive/TASK-42", {
+          method: "POST",
+          body: JSON.stringify({ extras: ["--add-dir", "/tmp"] }),
+        });
+        expect(res.status).toBe(201);
+        expect(await res.json()).toMatchObject({ session: "claude-interactive-TASK-42", headless: false, state: "running" });
 
-          // The prompt after `--` was submitted as the first user message (not taken as a directory).
-          const screen = () => world.tmux("capture-pane", "-p", "-t", SESSION).out;
-          await waitFor(
-            "the first prompt to reach the model",
-            () => messages(standin).some((r) => /TASK-42/.test(userText(r.body)) && /Answer everything/.test(userText(r.body))),
-            45000,
-          ).catch((error) => {
-            throw new Error(`${error.message}\n--- screen:\n${screen()}\n--- requests: ${standin.requests.map((r) => r.path).join(", ")}`);
-          });
-          // Let the reply show before typing, so /exit does not land in the middle of the turn.
-          await waitFor("the reply on screen", () => screen().includes(STANDIN_REPLY), 30000);
+        // The prompt after `--` was submitted as the first user message (not taken as a directory).
+        const screen = () => world.tmux("capture-pane", "-p", "-t", SESSION).out;
+        await waitFor(
+          "the first prompt to reach the model",
+          () => messages(standin).some((r) => /TASK-42/.test(userText(r.body)) && /Answer everything/.test(userText(r.body))),
+          45000,
+        ).catch((error) => {
+          throw new Error(`${error.message}\n--- screen:\n${screen()}\n--- requests: ${standin.requests.map((r) => r.path).join(", ")}`);
+        });
+        // Let the reply show before typing, so /exit does not land in the middle of the turn.
+        await waitFor("the reply on screen", () => screen().includes(STANDIN_REPLY), 30000);
 
-          // The TUI may need a moment before it takes keys: send /exit until the run ends.
-          const done = await waitFor(
-            "the exit after /exit",
-            async () => {
-              const s = await (await api("/status/interactive/TASK-42")).json();
-              if (s.state !== "running") return s;
-              world.tmux("send-keys", "-t", SESSION, "/exit", "Enter");
-              await Bun.sleep(3000);
-              return null;
-            },
-            45000,
-          ).catch((error) => {
-            throw new Error(`${error.message}\n--- screen:\n${screen()}`);
-          });
-          expect(done).toMatchObject({ state: "finished", running: false, exitCode: 0 });
-        } finally {
-          await stopAll(server);
-        }
+        // The TUI may need a moment before it takes keys: send /exit until the run ends.
+        const done = await waitFor(
+          "the exit after /exit",
+          async () => {
+            const s = await (await api("/status/interactive/TASK-42")).json();
+            if (s.state !== "running") return s;
+            world.tmux("send-keys", "-t", SESSION, "/exit", "Enter");
+            await Bun.sleep(3000);
+            return null;
+          },
+          45000,
+        ).catch((error) => {
+          throw new Error(`${error.message}\n--- screen:\n${screen()}`);
+        });
+        expect(done).toMatchObject({ state: "finished", running: false, exitCode: 0 });
       } finally {
-        standin.stop();
+        await stopAll(server);
       }
-    },
-    120000,
-  );
+    } finally {
+      standin.stop();
+    }
+  }, 120000);
 });

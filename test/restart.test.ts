@@ -1,12 +1,19 @@
 import { describe, expect, test } from "bun:test";
-import { waitFor, World } from "./helpers/world.ts";
+import { World, waitFor } from "./helpers/world.ts";
 
 describe("a restart of the server loses nothing", () => {
   test("kill -9 while headless runs go on: a running one still reports running, an ended one its true exit code and full log", async () => {
     await using world = new World();
     const first = await world.server();
-    const long = await (await first.api("/dispatch/code-review/TASK-42", { method: "POST", body: JSON.stringify({ extras: ["--fake-sleep", "30"] }) })).json();
-    const short = await (await first.api("/dispatch/code-review/TASK-7", { method: "POST", body: JSON.stringify({ extras: ["--fake-sleep", "1.5", "--fake-exit", "7", "--fake-bytes", "200000"] }) })).json();
+    const long = await (
+      await first.api("/dispatch/code-review/TASK-42", { method: "POST", body: JSON.stringify({ extras: ["--fake-sleep", "30"] }) })
+    ).json();
+    const short = await (
+      await first.api("/dispatch/code-review/TASK-7", {
+        method: "POST",
+        body: JSON.stringify({ extras: ["--fake-sleep", "1.5", "--fake-exit", "7", "--fake-bytes", "200000"] }),
+      })
+    ).json();
     await waitFor("both agents", () => world.agentRuns().length === 2);
 
     first.proc.kill("SIGKILL");
@@ -59,16 +66,22 @@ describe("a restart of the server loses nothing", () => {
   test("a run whose process vanished without an exit code is reported lost", async () => {
     await using world = new World();
     const server = await world.server();
-    const run = await (await server.api("/dispatch/code-review/TASK-42", { method: "POST", body: JSON.stringify({ extras: ["--fake-sleep", "30"] }) })).json();
+    const run = await (
+      await server.api("/dispatch/code-review/TASK-42", { method: "POST", body: JSON.stringify({ extras: ["--fake-sleep", "30"] }) })
+    ).json();
     const agent = await waitFor("the agent", () => world.agentRuns()[0]);
     // Kill the launcher and the agent together, as a crash would: no exit file is written.
     const row = (await (await server.api("/runs?task=TASK-42")).json()).runs[0];
     process.kill(-row.pid, "SIGKILL");
     void agent;
-    const done = await waitFor("lost", async () => {
-      const s = await (await server.api("/status/code-review/TASK-42")).json();
-      return s.state !== "running" && s;
-    }, 20000);
+    const done = await waitFor(
+      "lost",
+      async () => {
+        const s = await (await server.api("/status/code-review/TASK-42")).json();
+        return s.state !== "running" && s;
+      },
+      20000,
+    );
     expect(done).toMatchObject({ state: "lost", runId: run.runId });
   });
 });

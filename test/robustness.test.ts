@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { waitFor, World } from "./helpers/world.ts";
+import { World, waitFor } from "./helpers/world.ts";
 
 describe("robustness", () => {
   test("paths holding # reach tmux as text, never as formats or commands", async () => {
@@ -14,7 +14,9 @@ describe("robustness", () => {
     const agent = await waitFor("the agent", () => world.agentRuns()[0]);
     expect(agent.cwd).toBe(join(world.repo.root, "wt#{session_name}##", "TASK-42"));
     // pipe-pane wrote the log where it was told, and ran nothing.
-    await waitFor("the log", () => readdirSync(join(stateDir, "logs")).some((f) => readFileSync(join(stateDir, "logs", f), "utf8").includes("fake-claude interactive")));
+    await waitFor("the log", () =>
+      readdirSync(join(stateDir, "logs")).some((f) => readFileSync(join(stateDir, "logs", f), "utf8").includes("fake-claude interactive")),
+    );
     expect(existsSync(pwned)).toBe(false);
     await server.api("/stop/interactive/TASK-42", { method: "POST" });
   });
@@ -22,12 +24,21 @@ describe("robustness", () => {
   test("an unknown task is a 404 for status, stop, logs and attach, and exit 3 in the CLI", async () => {
     await using world = new World();
     const server = await world.server();
-    for (const [method, path] of [["GET", "/status/code-review/NOPE"], ["POST", "/stop/code-review/NOPE"], ["GET", "/logs/code-review/NOPE"], ["POST", "/attach/interactive/NOPE"]] as const) {
+    for (const [method, path] of [
+      ["GET", "/status/code-review/NOPE"],
+      ["POST", "/stop/code-review/NOPE"],
+      ["GET", "/logs/code-review/NOPE"],
+      ["POST", "/attach/interactive/NOPE"],
+    ] as const) {
       const res = await server.api(path, { method });
       expect({ path, status: res.status }).toEqual({ path, status: 404 });
       expect((await res.json()).error.code).toBe("unknown_task");
     }
-    for (const args of [["status", "code-review", "NOPE"], ["stop", "code-review", "NOPE"], ["logs", "code-review", "NOPE"]]) {
+    for (const args of [
+      ["status", "code-review", "NOPE"],
+      ["stop", "code-review", "NOPE"],
+      ["logs", "code-review", "NOPE"],
+    ]) {
       expect((await world.cli(args)).code).toBe(3);
     }
   });
@@ -38,7 +49,10 @@ describe("robustness", () => {
     const server = await world.server();
     await server.api("/dispatch/code-review/GONE", { method: "POST", body: JSON.stringify({ extras: ["--fake-sleep", "30"] }) });
     Bun.spawnSync(["rm", join(world.repo.repo, "tasks", "GONE.md")]);
-    await waitFor("the task to disappear", async () => !(await (await server.api("/tasks")).json()).tasks.some((t: { id: string }) => t.id === "GONE"));
+    await waitFor(
+      "the task to disappear",
+      async () => !(await (await server.api("/tasks")).json()).tasks.some((t: { id: string }) => t.id === "GONE"),
+    );
     expect((await (await server.api("/status/code-review/GONE")).json()).state).toBe("running");
     expect((await server.api("/logs/code-review/GONE")).status).toBe(200);
     expect(await (await server.api("/stop/code-review/GONE", { method: "POST" })).json()).toEqual({ stopped: true, state: "stopped" });
@@ -47,7 +61,9 @@ describe("robustness", () => {
   test("a damaged exit file does not crash the server or the CLI", async () => {
     await using world = new World();
     const server = await world.server();
-    const run = await (await server.api("/dispatch/code-review/TASK-42", { method: "POST", body: JSON.stringify({ extras: ["--fake-sleep", "30"] }) })).json();
+    const run = await (
+      await server.api("/dispatch/code-review/TASK-42", { method: "POST", body: JSON.stringify({ extras: ["--fake-sleep", "30"] }) })
+    ).json();
     mkdirSync(join(world.stateDir, "exits"), { recursive: true });
     writeFileSync(join(world.stateDir, "exits", `${run.runId}.json`), "");
     await Bun.sleep(300);
@@ -61,12 +77,18 @@ describe("robustness", () => {
   test("an agent that exits at once is seen at once, not at the next sweep", async () => {
     await using world = new World();
     const server = await world.server();
-    const res = await (await server.api("/dispatch/code-review/TASK-42", { method: "POST", body: JSON.stringify({ extras: ["--fake-exit", "1"] }) })).json();
+    const res = await (
+      await server.api("/dispatch/code-review/TASK-42", { method: "POST", body: JSON.stringify({ extras: ["--fake-exit", "1"] }) })
+    ).json();
     // The answer itself may already say so; at the latest the next status does, without a 5 s sweep.
-    const status = await waitFor("the failure", async () => {
-      const s = await (await server.api("/status/code-review/TASK-42")).json();
-      return s.state === "failed" && s;
-    }, 2500);
+    const status = await waitFor(
+      "the failure",
+      async () => {
+        const s = await (await server.api("/status/code-review/TASK-42")).json();
+        return s.state === "failed" && s;
+      },
+      2500,
+    );
     expect(status).toMatchObject({ exitCode: 1, runId: res.runId });
   });
 });

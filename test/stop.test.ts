@@ -1,13 +1,16 @@
 import { describe, expect, test } from "bun:test";
 import { alive } from "../src-ext/proc/exec.ts";
+import { World, waitFor } from "./helpers/world.ts";
 import { collectSocket } from "./helpers/ws.ts";
-import { waitFor, World } from "./helpers/world.ts";
 
 describe("stop", () => {
   test("a headless run whose agent spawned a grandchild: both gone, state stopped, log socket closed", async () => {
     await using world = new World();
     const server = await world.server();
-    await server.api("/dispatch/code-review/TASK-42", { method: "POST", body: JSON.stringify({ extras: ["--fake-grandchild", "--fake-sleep", "60"] }) });
+    await server.api("/dispatch/code-review/TASK-42", {
+      method: "POST",
+      body: JSON.stringify({ extras: ["--fake-grandchild", "--fake-sleep", "60"] }),
+    });
     const agent = await waitFor("the agent", () => world.agentRuns()[0]);
     expect(agent.grandchild).toBeNumber();
     expect(alive(agent.pid)).toBe(true);

@@ -99,10 +99,7 @@ describe("worktree errors through the API and the CLI", () => {
 
   test("two modes started at once from two CLI processes share one new worktree", async () => {
     await using world = new World();
-    const [a, b] = await Promise.all([
-      world.cli(["code-review", "TASK-42", "--detach"]),
-      world.cli(["doc-gen", "TASK-42", "--detach"]),
-    ]);
+    const [a, b] = await Promise.all([world.cli(["code-review", "TASK-42", "--detach"]), world.cli(["doc-gen", "TASK-42", "--detach"])]);
     expect({ code: a.code, stderr: a.stderr }).toMatchObject({ code: 0 });
     expect({ code: b.code, stderr: b.stderr }).toMatchObject({ code: 0 });
     const list = git(world.repo.repo, "worktree", "list", "--porcelain");

@@ -5,7 +5,13 @@ import { LogFollower } from "../runs/log-follower.ts";
 import { describeStatus } from "./format.ts";
 
 /** Prints a run's log to stdout; with `follow`, until the run ends. Resolves with the run's id. */
-export function printLog(engine: Engine, mode: string, id: string, follow: boolean, out: NodeJS.WriteStream = process.stdout): Promise<string> {
+export function printLog(
+  engine: Engine,
+  mode: string,
+  id: string,
+  follow: boolean,
+  out: NodeJS.WriteStream = process.stdout,
+): Promise<string> {
   const run = engine.logRun(mode, id);
   if (!existsSync(run.logPath)) {
     process.stderr.write(`dispatch: run ${run.runId} has no log (${run.reason ?? "it did not start"})\n`);
@@ -63,7 +69,9 @@ export async function runCommand(
   if (!result.headless) {
     if (!process.stdin.isTTY || !process.stdout.isTTY) {
       // No terminal of our own: open (or raise) the user's terminal on the session.
-      const opened = await engine.attach(mode, id).catch((error: unknown) => ({ message: describe(error), command: engine.tmux.attachArgv(result.session) }));
+      const opened = await engine
+        .attach(mode, id)
+        .catch((error: unknown) => ({ message: describe(error), command: engine.tmux.attachArgv(result.session) }));
       process.stderr.write(`dispatch: ${opened.message}\n`);
       if (!("action" in opened) || opened.action === "none") process.stderr.write(`dispatch: attach with: ${opened.command.join(" ")}\n`);
       return 0;
@@ -81,7 +89,9 @@ export async function runCommand(
   const code = runExitCode(engine, runId);
   const row = engine.run(runId);
   if (row && row.state !== "finished") {
-    process.stderr.write(`dispatch: ${mode} on ${id} ${row.state}${row.exit_code !== null ? ` with exit code ${row.exit_code}` : ""}${row.reason ? `: ${row.reason}` : ""}\n`);
+    process.stderr.write(
+      `dispatch: ${mode} on ${id} ${row.state}${row.exit_code !== null ? ` with exit code ${row.exit_code}` : ""}${row.reason ? `: ${row.reason}` : ""}\n`,
+    );
   }
   return code;
 }

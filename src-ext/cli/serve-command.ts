@@ -16,7 +16,8 @@ export async function serveCommand(engine: Engine, options: { port: number; open
   const { info, stop } = startServer(engine, { port: options.port });
   const url = `${info.url}/?token=${info.token}`;
   process.stdout.write(`Dispatch is serving ${engine.config.repo}\n  ${url}\n`);
-  if (options.open && !openBrowser(url)) process.stderr.write("dispatch: no browser opener found (xdg-open, open, wslview): open the URL above\n");
+  if (options.open && !openBrowser(url))
+    process.stderr.write("dispatch: no browser opener found (xdg-open, open, wslview): open the URL above\n");
   await new Promise<void>((resolve) => {
     const quit = () => resolve();
     process.once("SIGINT", quit);

@@ -5,7 +5,9 @@ import type { TaskProblem } from "../protocol/api.ts";
 import { type Mode, ModeFile } from "./mode.ts";
 
 /** Beside this file in the sources; under modes/ beside engine.js in a release bundle. */
-const BUILTIN_DIR = [join(import.meta.dir, "builtin"), join(import.meta.dir, "modes", "builtin")].find((d) => existsSync(d)) ?? join(import.meta.dir, "builtin");
+const BUILTIN_DIR =
+  [join(import.meta.dir, "builtin"), join(import.meta.dir, "modes", "builtin")].find((d) => existsSync(d)) ??
+  join(import.meta.dir, "builtin");
 
 function readMode(file: string, source: Mode["source"]): Mode {
   const raw = parseToml(readFileSync(file, "utf8")) as Record<string, unknown>;

@@ -38,8 +38,8 @@ export class NeutralinoBridge {
   }
 
   on(event: string, handler: EventHandler): () => void {
-    let set = this.handlers.get(event);
-    if (!set) this.handlers.set(event, (set = new Set()));
+    const set = this.handlers.get(event) ?? new Set<EventHandler>();
+    this.handlers.set(event, set);
     set.add(handler);
     return () => set.delete(handler);
   }

@@ -10,7 +10,6 @@ export const TRAY_ICON = "/resources/icons/trayIcon.png";
 /** Run changes come in bursts (starting, running): one menu update for the burst. */
 const TRAY_DEBOUNCE_MS = 60;
 
-
 /**
  * The desktop side of the extension: owns the tray menu (it knows the runs), answers the window's
  * hello with the API's address and token, acts on tray clicks, and notifies when a headless run
@@ -89,7 +88,10 @@ export class DesktopShell {
       return;
     }
     if (!this.liveHeadless.delete(run.runId)) return;
-    void this.notify(`${run.taskId}: ${run.mode} ${runOutcome(run)}`, run.reason ?? (run.result?.costUsd !== undefined ? `cost $${run.result.costUsd.toFixed(4)}` : "Open Dispatch to read its log."));
+    void this.notify(
+      `${run.taskId}: ${run.mode} ${runOutcome(run)}`,
+      run.reason ?? (run.result?.costUsd !== undefined ? `cost $${run.result.costUsd.toFixed(4)}` : "Open Dispatch to read its log."),
+    );
   }
 
   private notify(title: string, content: string): Promise<unknown> {

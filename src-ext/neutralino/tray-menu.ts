@@ -31,7 +31,10 @@ function recentTasks(tasks: TaskSummary[]): TaskSummary[] {
  * Attach and Stop per live run · Quit. Pure, so it is tested without a runtime.
  */
 export function trayMenu(tasks: TaskSummary[], live: RunInfo[], runMode = "interactive"): TrayItem[] {
-  const items: TrayItem[] = [{ id: "open", text: "Open Dispatch" }, { id: "sep-1", text: "-" }];
+  const items: TrayItem[] = [
+    { id: "open", text: "Open Dispatch" },
+    { id: "sep-1", text: "-" },
+  ];
   const recent = recentTasks(tasks);
   for (const task of recent) {
     const running = task.runs[runMode]?.state === "running";
@@ -43,6 +46,9 @@ export function trayMenu(tasks: TaskSummary[], live: RunInfo[], runMode = "inter
     if (!run.headless) items.push({ id: `attach:${run.mode}:${run.taskId}`, text: `Attach ${run.session}` });
     items.push({ id: `stop:${run.mode}:${run.taskId}`, text: `Stop ${run.session}` });
   }
-  const quit: TrayItem[] = [{ id: "sep-3", text: "-" }, { id: "quit", text: "Quit" }];
+  const quit: TrayItem[] = [
+    { id: "sep-3", text: "-" },
+    { id: "quit", text: "Quit" },
+  ];
   return [...items.slice(0, MAX_ITEMS - quit.length), ...quit];
 }

@@ -20,10 +20,20 @@ describe("agent argv", () => {
   });
 
   test("--save-to is Dispatch's: taken out of the extras and kept inside the worktree", () => {
-    expect(parseExtras(["--model", "m", "--save-to", "out/review.md"], headless)).toEqual({ agentExtras: ["--model", "m"], saveTo: "out/review.md" });
+    expect(parseExtras(["--model", "m", "--save-to", "out/review.md"], headless)).toEqual({
+      agentExtras: ["--model", "m"],
+      saveTo: "out/review.md",
+    });
     expect(parseExtras(["--save-to=r.md"], headless).saveTo).toBe("r.md");
     expect(saveToPath("/w", "out/r.md")).toBe("/w/out/r.md");
-    for (const bad of [["--save-to"], ["--save-to", "../x"], ["--save-to", "/etc/x"], ["--save-to", "a/../../x"], ["--save-to="], ["--save-to", "."]]) {
+    for (const bad of [
+      ["--save-to"],
+      ["--save-to", "../x"],
+      ["--save-to", "/etc/x"],
+      ["--save-to", "a/../../x"],
+      ["--save-to="],
+      ["--save-to", "."],
+    ]) {
       expect(() => parseExtras(bad, headless)).toThrow(DispatchError);
     }
     expect(() => parseExtras(["--save-to", "x"], interactive)).toThrow("headless");
@@ -36,7 +46,7 @@ describe("the final result event", () => {
     const log = [
       '{"type":"system","subtype":"init"}',
       '{"type":"result","subtype":"error_max_turns","is_error":true,"result":"old"}',
-      "not json with \"result\"",
+      'not json with "result"',
       '{"type":"result","subtype":"success","is_error":false,"result":"the answer","total_cost_usd":0.5,"num_turns":3,"duration_ms":10,"session_id":"s"}',
       "stderr noise",
       "",

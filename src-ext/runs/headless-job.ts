@@ -3,7 +3,9 @@ import { join } from "node:path";
 import { groupAlive } from "../proc/exec.ts";
 
 /** The launcher script, run by the same Bun that runs the engine (launcher.js in a release bundle). */
-export const LAUNCHER = [join(import.meta.dir, "launcher.ts"), join(import.meta.dir, "launcher.js")].find((f) => existsSync(f)) ?? join(import.meta.dir, "launcher.ts");
+export const LAUNCHER =
+  [join(import.meta.dir, "launcher.ts"), join(import.meta.dir, "launcher.js")].find((f) => existsSync(f)) ??
+  join(import.meta.dir, "launcher.ts");
 
 /** Kept so that Bun reaps the launchers this process started. */
 const children = new Set<ReturnType<typeof Bun.spawn>>();

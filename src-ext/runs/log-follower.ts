@@ -58,7 +58,10 @@ export class LogFollower {
         const n = readSync(this.fd, buffer, 0, buffer.length, this.offset);
         if (n <= 0) return;
         const status = this.sink(buffer.subarray(0, n));
-        if (status === "closed") return this.finish("failed");
+        if (status === "closed") {
+          this.finish("failed");
+          return;
+        }
         this.offset += n;
         if (status === "pause") return;
       }

@@ -112,7 +112,10 @@ export class RunDb {
     this.db.run("PRAGMA journal_mode = WAL");
     this.db.run("PRAGMA synchronous = NORMAL");
     this.db.run(SCHEMA);
-    const columns = this.db.query<{ name: string }, []>("PRAGMA table_info(runs)").all().map((c) => c.name);
+    const columns = this.db
+      .query<{ name: string }, []>("PRAGMA table_info(runs)")
+      .all()
+      .map((c) => c.name);
     if (!columns.includes("tmux_id")) this.db.run("ALTER TABLE runs ADD COLUMN tmux_id TEXT");
   }
 
@@ -132,9 +135,7 @@ export class RunDb {
   claim(run: NewRun, isStale: (live: RunRow) => Ending | null): { row: RunRow; reused: boolean } {
     return this.write((): { row: RunRow; reused: boolean } => {
       const live = this.db
-        .query<RunRow, [string, string]>(
-          "SELECT * FROM runs WHERE mode = ? AND task_id = ? AND state IN ('starting', 'running')",
-        )
+        .query<RunRow, [string, string]>("SELECT * FROM runs WHERE mode = ? AND task_id = ? AND state IN ('starting', 'running')")
         .get(run.mode, run.task_id);
       if (live) {
         const ending = isStale(live);
@@ -147,8 +148,17 @@ export class RunDb {
            VALUES (?, ?, ?, ?, ?, 'starting', ?, ?, ?, ?, ?, ?)`,
         )
         .run(
-          run.id, run.mode, run.task_id, run.session, run.headless ? 1 : 0, process.pid,
-          new Date().toISOString(), run.origin, JSON.stringify(run.extras), run.log_path, this.nextRev(),
+          run.id,
+          run.mode,
+          run.task_id,
+          run.session,
+          run.headless ? 1 : 0,
+          process.pid,
+          new Date().toISOString(),
+          run.origin,
+          JSON.stringify(run.extras),
+          run.log_path,
+          this.nextRev(),
         );
       return { row: this.get(run.id) as RunRow, reused: false };
     });
@@ -184,8 +194,13 @@ export class RunDb {
          WHERE id = ? AND state IN ('starting', 'running')`,
       )
       .run(
-        ending.state, ending.exitCode, ending.reason, ending.result ? JSON.stringify(ending.result) : null,
-        new Date().toISOString(), this.nextRev(), id,
+        ending.state,
+        ending.exitCode,
+        ending.reason,
+        ending.result ? JSON.stringify(ending.result) : null,
+        new Date().toISOString(),
+        this.nextRev(),
+        id,
       ).changes;
     return changes > 0;
   }
@@ -224,9 +239,7 @@ export class RunDb {
 
   latest(mode: string, taskId: string): RunRow | null {
     return this.db
-      .query<RunRow, [string, string]>(
-        "SELECT * FROM runs WHERE mode = ? AND task_id = ? ORDER BY started_at DESC, id DESC LIMIT 1",
-      )
+      .query<RunRow, [string, string]>("SELECT * FROM runs WHERE mode = ? AND task_id = ? ORDER BY started_at DESC, id DESC LIMIT 1")
       .get(mode, taskId);
   }
 

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { RunResult } from "../protocol/api.ts";
 import { z } from "zod";
+import { RunResult } from "../protocol/api.ts";
 
 /**
  * Where a run's files live under the state folder. The exit file is written by the launcher when

@@ -56,7 +56,12 @@ export async function launchRun(options: {
   const { config, files, tmux, runId, session, mode, task, extras } = options;
   const agent = resolveAgent(config.agentCommand);
   const branch = branchFor(config, task.id);
-  const worktree = await ensureWorktree(config.repo, worktreeFor(config, task.id), branch, join(config.stateDir, "locks", `worktree-${task.id}.lock`));
+  const worktree = await ensureWorktree(
+    config.repo,
+    worktreeFor(config, task.id),
+    branch,
+    join(config.stateDir, "locks", `worktree-${task.id}.lock`),
+  );
   const prompt = renderPrompt(mode.prompt, { task, worktree: worktree.path, branch, mode: mode.name });
   const { argv, stdin } = agentArgv(agent, mode, extras.agentExtras, prompt);
   const env = {

@@ -9,9 +9,9 @@ import type { Task } from "../tasks/task.ts";
 import type { Tmux } from "../tmux/tmux.ts";
 import { parseExtras } from "./agent-argv.ts";
 import { killGroup } from "./headless-job.ts";
-import { launchRun } from "./run-launch.ts";
-import { type ExitRecord, newRunId, type RunFiles } from "./run-files.ts";
 import { type Ending, isLive, type RunDb, type RunRow, toRunInfo } from "./run-db.ts";
+import { type ExitRecord, newRunId, type RunFiles } from "./run-files.ts";
+import { launchRun } from "./run-launch.ts";
 
 const key = (mode: string, taskId: string) => `${mode}\0${taskId}`;
 
@@ -87,7 +87,16 @@ export class RunManager {
     const runId = newRunId();
     const session = sessionName(mode.name, task.id);
     const claim = this.db.claim(
-      { id: runId, mode: mode.name, task_id: task.id, session, headless: !mode.interactive, origin, extras, log_path: this.files.log(runId) },
+      {
+        id: runId,
+        mode: mode.name,
+        task_id: task.id,
+        session,
+        headless: !mode.interactive,
+        origin,
+        extras,
+        log_path: this.files.log(runId),
+      },
       (live) => this.quickEnding(live),
     );
     this.sync();
@@ -165,9 +174,7 @@ export class RunManager {
     let ending = this.quickEnding(row);
     if (!ending && row.state === "running" && row.headless === 0 && !(await this.tmux.hasSession(row.session))) {
       const exit = this.files.readExit(row.id);
-      ending = exit
-        ? endingFromExit(exit)
-        : { state: "lost", exitCode: null, reason: "the tmux session vanished without an exit code" };
+      ending = exit ? endingFromExit(exit) : { state: "lost", exitCode: null, reason: "the tmux session vanished without an exit code" };
     }
     if (ending && this.db.end(row.id, ending)) this.sync();
   }

@@ -26,7 +26,8 @@ export class RunWatch {
   start(): this {
     this.watchers.push(
       watch(this.files.exits, (_event, name) => {
-        if (name && String(name).endsWith(".json")) this.runs.onExit(String(name).slice(0, -5)).catch((error) => console.error("dispatch: recording an exit failed:", error));
+        if (name && String(name).endsWith(".json"))
+          this.runs.onExit(String(name).slice(0, -5)).catch((error) => console.error("dispatch: recording an exit failed:", error));
       }),
       watch(this.files.stateDir, (_event, name) => {
         if (name && String(name).startsWith("dispatch.db")) this.scheduleSync();

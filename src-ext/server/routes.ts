@@ -55,7 +55,8 @@ export const ROUTES: Route[] = [
     target: "mode-id",
     handler: (ctx) => {
       const run = ctx.engine.logRun(ctx.mode, ctx.id, ctx.url.searchParams.get("run") ?? undefined);
-      if (!existsSync(run.logPath)) throw new DispatchError("not_found", `the run ${run.runId} has no log: ${run.reason ?? "it did not start"}`);
+      if (!existsSync(run.logPath))
+        throw new DispatchError("not_found", `the run ${run.runId} has no log: ${run.reason ?? "it did not start"}`);
       const from = Number(ctx.url.searchParams.get("from") ?? "0");
       const file = Bun.file(run.logPath);
       const body = Number.isInteger(from) && from > 0 ? file.slice(from) : file;
@@ -105,7 +106,9 @@ export function matchRoute(method: string, pathname: string): { route: Route; mo
   if (candidates.length === 0) return null;
   for (const route of candidates) {
     // `/dispatch/{mode}/{id}` takes any number of segments and lets validation name what is wrong.
-    const fits = route.target === "mode-id" || (route.target === "none" ? rest.length === 0 || (rest.length === 1 && rest[0] === "") : rest.length >= 1 && rest[0] !== "");
+    const fits =
+      route.target === "mode-id" ||
+      (route.target === "none" ? rest.length === 0 || (rest.length === 1 && rest[0] === "") : rest.length >= 1 && rest[0] !== "");
     if (!fits) continue;
     if (!route.methods.includes(method)) {
       throw new DispatchError("method_not_allowed", `${method} is not allowed on /${prefix} (use ${route.methods.join(" or ")})`);

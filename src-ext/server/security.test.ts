@@ -50,6 +50,8 @@ describe("security", () => {
       expect(code(() => authenticate(req({ cookie, "sec-fetch-site": site }), url, guard, { allowQuery: false }))).toBe("forbidden");
     }
     // Another Dispatch on another port has its own cookie name.
-    expect(code(() => authenticate(req({ cookie: `dispatch_token_4318=${guard.token}` }), url, guard, { allowQuery: false }))).toBe("unauthorized");
+    expect(code(() => authenticate(req({ cookie: `dispatch_token_4318=${guard.token}` }), url, guard, { allowQuery: false }))).toBe(
+      "unauthorized",
+    );
   });
 });

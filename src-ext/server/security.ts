@@ -72,7 +72,8 @@ export function authenticate(req: Request, url: URL, guard: Guard, options: { al
     // by an Origin that is ours. A request saying neither cannot use the cookie.
     const site = req.headers.get("sec-fetch-site");
     const origin = req.headers.get("origin");
-    const ownPage = site === "same-origin" || site === "none" || (site === null && origin !== null && ownOrigins(guard.port).includes(origin));
+    const ownPage =
+      site === "same-origin" || site === "none" || (site === null && origin !== null && ownOrigins(guard.port).includes(origin));
     if (!ownPage) {
       throw new DispatchError("forbidden", `a ${site ?? "cross-site or unlabelled"} request cannot use the browser's Dispatch cookie`);
     }

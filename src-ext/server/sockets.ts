@@ -49,9 +49,10 @@ export class Sockets {
       data = { kind: "events" };
     } else {
       const match = matchRoute("GET", url.pathname);
-      if (!match || match.route.prefix !== "logs") throw new DispatchError("not_found", `no WebSocket at ${url.pathname}`);
+      if (match?.route.prefix !== "logs") throw new DispatchError("not_found", `no WebSocket at ${url.pathname}`);
       const run = this.engine.logRun(match.mode, match.id, url.searchParams.get("run") ?? undefined);
-      if (!existsSync(run.logPath)) throw new DispatchError("not_found", `the run ${run.runId} has no log: ${run.reason ?? "it did not start"}`);
+      if (!existsSync(run.logPath))
+        throw new DispatchError("not_found", `the run ${run.runId} has no log: ${run.reason ?? "it did not start"}`);
       const from = Number(url.searchParams.get("from") ?? "0");
       if (!Number.isInteger(from) || from < 0) throw new DispatchError("invalid_request", "from must be a byte offset");
       data = { kind: "logs", runId: run.runId, path: run.logPath, from, interactive: !run.headless };
@@ -81,8 +82,8 @@ export class Sockets {
     if (!follower) return;
     ws.data.follower = follower;
     const { runId } = ws.data;
-    let set = this.followers.get(runId);
-    if (!set) this.followers.set(runId, (set = new Set()));
+    const set = this.followers.get(runId) ?? new Set<LogFollower>();
+    this.followers.set(runId, set);
     set.add(follower);
     const row = this.engine.run(runId);
     if (!row || (row.state !== "running" && row.state !== "starting")) follower.end();

@@ -53,6 +53,9 @@ export function parseFrontMatter(text: string): ParsedTask {
     }
     throw new FrontMatterError(String(error), null);
   }
-  const body = lines.slice(close + 1).join("\n").replace(/^\n+/, "");
+  const body = lines
+    .slice(close + 1)
+    .join("\n")
+    .replace(/^\n+/, "");
   return { frontMatter, body };
 }

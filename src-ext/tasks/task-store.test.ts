@@ -33,7 +33,9 @@ describe("task store", () => {
       expect(store.get("DEEP")?.path).toBe("tasks/a/b/deep.md");
       const problems = store.problems();
       expect(problems).toContainEqual(expect.objectContaining({ file: "tasks/a/bad.md", line: 3 }));
-      expect(problems).toContainEqual(expect.objectContaining({ file: "tasks/one.md", reason: expect.stringContaining("duplicate id ONE") }));
+      expect(problems).toContainEqual(
+        expect.objectContaining({ file: "tasks/one.md", reason: expect.stringContaining("duplicate id ONE") }),
+      );
       expect(problems.length).toBe(2);
     }));
 

@@ -16,8 +16,7 @@ export type Task = {
   frontMatter: Record<string, unknown>;
 };
 
-const text = (value: unknown): string | null =>
-  typeof value === "string" ? value : typeof value === "number" ? String(value) : null;
+const text = (value: unknown): string | null => (typeof value === "string" ? value : typeof value === "number" ? String(value) : null);
 
 /** Turns parsed front matter into a task; a missing or invalid id is an error the problems panel shows. */
 export function toTask(parsed: ParsedTask, path: string, absolutePath: string): Task {

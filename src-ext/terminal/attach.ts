@@ -6,7 +6,6 @@ import { chooseTerminal, platformOf } from "./detect.ts";
 import { focusClient } from "./focus.ts";
 import type { Platform } from "./openers.ts";
 
-
 /** How long a new terminal window gets to attach before we stop waiting for it. */
 const ATTACH_WAIT_MS = 8000;
 
@@ -38,7 +37,12 @@ export function openOrFocus(tmux: Tmux, session: string, configured: string | un
   return job;
 }
 
-async function attach(tmux: Tmux, session: string, configured: string | undefined, env: Record<string, string | undefined>): Promise<AttachResult> {
+async function attach(
+  tmux: Tmux,
+  session: string,
+  configured: string | undefined,
+  env: Record<string, string | undefined>,
+): Promise<AttachResult> {
   const command = tmux.attachArgv(session);
   const platform = currentPlatform(env);
   const clients = await tmux.clients(session);
@@ -46,10 +50,23 @@ async function attach(tmux: Tmux, session: string, configured: string | undefine
     const focus = await focusClient({ session, clients, platform, env, has });
     return focus.focused
       ? { session, action: "focused", terminal: focus.how, message: `brought the window of ${session} forward`, command }
-      : { session, action: "attached", terminal: null, message: `${session} is already open in a terminal window; Dispatch cannot raise windows here (on X11, install xdotool)`, command };
+      : {
+          session,
+          action: "attached",
+          terminal: null,
+          message: `${session} is already open in a terminal window; Dispatch cannot raise windows here (on X11, install xdotool)`,
+          command,
+        };
   }
   const opener = chooseTerminal({ env, platform, has, configured });
-  if (!opener) return { session, action: "none", terminal: null, message: `no terminal is opened (terminal = none): attach with ${command.join(" ")}`, command };
+  if (!opener)
+    return {
+      session,
+      action: "none",
+      terminal: null,
+      message: `no terminal is opened (terminal = none): attach with ${command.join(" ")}`,
+      command,
+    };
   const argv = opener.argv({ session, attach: command, distro: env.WSL_DISTRO_NAME });
   try {
     Bun.spawn(argv, { stdio: ["ignore", "ignore", "ignore"], detached: true, env: env as Record<string, string> }).unref();
@@ -63,5 +80,11 @@ async function attach(tmux: Tmux, session: string, configured: string | undefine
     }
     await Bun.sleep(50);
   }
-  return { session, action: "opened", terminal: opener.name, message: `started ${opener.name}, but it has not attached to ${session} yet`, command };
+  return {
+    session,
+    action: "opened",
+    terminal: opener.name,
+    message: `started ${opener.name}, but it has not attached to ${session} yet`,
+    command,
+  };
 }

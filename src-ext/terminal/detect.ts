@@ -47,7 +47,10 @@ export function chooseTerminal(d: DetectEnv): Opener | null {
       throw new DispatchError("config", `unknown terminal ${d.configured}: use one of ${OPENERS.map((o) => o.name).join(", ")}, or none`);
     }
     if (!installed(chosen)) {
-      throw new DispatchError("terminal_missing", `the terminal ${chosen.name} is not installed here (${chosen.requires} not found): install it or set DISPATCH_TERMINAL`);
+      throw new DispatchError(
+        "terminal_missing",
+        `the terminal ${chosen.name} is not installed here (${chosen.requires} not found): install it or set DISPATCH_TERMINAL`,
+      );
     }
     return chosen;
   }

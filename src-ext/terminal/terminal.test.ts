@@ -25,17 +25,25 @@ describe("terminal openers: exact argv", () => {
   test("macOS: AppleScript for iTerm2 and Terminal", () => {
     expect(argv("iterm2")).toEqual([
       "osascript",
-      "-e", 'tell application "iTerm2"',
-      "-e", 'create window with default profile command "tmux -L dispatch attach-session -t =claude-interactive-TASK-42"',
-      "-e", "activate",
-      "-e", "end tell",
+      "-e",
+      'tell application "iTerm2"',
+      "-e",
+      'create window with default profile command "tmux -L dispatch attach-session -t =claude-interactive-TASK-42"',
+      "-e",
+      "activate",
+      "-e",
+      "end tell",
     ]);
     expect(argv("apple-terminal")).toEqual([
       "osascript",
-      "-e", 'tell application "Terminal"',
-      "-e", 'do script "exec tmux -L dispatch attach-session -t =claude-interactive-TASK-42"',
-      "-e", "activate",
-      "-e", "end tell",
+      "-e",
+      'tell application "Terminal"',
+      "-e",
+      'do script "exec tmux -L dispatch attach-session -t =claude-interactive-TASK-42"',
+      "-e",
+      "activate",
+      "-e",
+      "end tell",
     ]);
   });
 
@@ -45,15 +53,26 @@ describe("terminal openers: exact argv", () => {
     // The shell word: single-quoted, the inner ' closed and escaped.
     expect(shellWord(`a"b'c\\d;$(rm -rf ~)`)).toBe(`'a"b'\\''c\\d;$(rm -rf ~)'`);
     // The AppleScript string: backslashes and double quotes escaped, nothing else touched.
-    expect(script).toBe(`create window with default profile command "tmux -L 'a\\"b'\\\\''c\\\\d;$(rm -rf ~)' attach-session -t =claude-interactive-TASK-42"`);
+    expect(script).toBe(
+      `create window with default profile command "tmux -L 'a\\"b'\\\\''c\\\\d;$(rm -rf ~)' attach-session -t =claude-interactive-TASK-42"`,
+    );
     const terminal = argv("apple-terminal", { ...target, attach: hostile })?.[4] as string;
     expect(terminal).toStartWith(`do script "exec tmux -L 'a\\"b'`);
   });
 
   test("WSL: Windows Terminal runs wsl.exe in the distribution, with ; escaped for wt.exe", () => {
     expect(argv("windows-terminal")).toEqual([
-      "wt.exe", "-w", "0", "new-tab", "--title", "tmux:claude-interactive-TASK-42",
-      "wsl.exe", "-d", "Ubuntu-24.04", "--", ...attach,
+      "wt.exe",
+      "-w",
+      "0",
+      "new-tab",
+      "--title",
+      "tmux:claude-interactive-TASK-42",
+      "wsl.exe",
+      "-d",
+      "Ubuntu-24.04",
+      "--",
+      ...attach,
     ]);
     const withSemicolon = argv("windows-terminal", { ...target, attach: ["tmux", "-L", "a;b", "attach-session", "-t", "=x"] });
     expect(withSemicolon?.slice(-6)).toEqual(["tmux", "-L", "a\\;b", "attach-session", "-t", "=x"]);
@@ -67,7 +86,10 @@ describe("terminal openers: exact argv", () => {
 });
 
 describe("terminal detection", () => {
-  const only = (...present: string[]) => (r: string) => present.includes(r);
+  const only =
+    (...present: string[]) =>
+    (r: string) =>
+      present.includes(r);
 
   test("DISPATCH_TERMINAL / config first; none opens nothing; unknown or missing is a clear error", () => {
     expect(chooseTerminal({ env: {}, platform: "linux", has: only("xterm", "konsole"), configured: "konsole" })?.name).toBe("konsole");
@@ -77,7 +99,15 @@ describe("terminal detection", () => {
   });
 
   test("then the terminal the user runs in", () => {
-    const has = only("xterm", "wezterm", "kitty", "konsole", "/Applications/iTerm.app", "/System/Applications/Utilities/Terminal.app", "wt.exe");
+    const has = only(
+      "xterm",
+      "wezterm",
+      "kitty",
+      "konsole",
+      "/Applications/iTerm.app",
+      "/System/Applications/Utilities/Terminal.app",
+      "wt.exe",
+    );
     expect(chooseTerminal({ env: { TERM_PROGRAM: "WezTerm" }, platform: "linux", has })?.name).toBe("wezterm");
     expect(chooseTerminal({ env: { KITTY_WINDOW_ID: "1" }, platform: "linux", has })?.name).toBe("kitty");
     expect(chooseTerminal({ env: { KONSOLE_VERSION: "230" }, platform: "linux", has })?.name).toBe("konsole");
@@ -92,8 +122,13 @@ describe("terminal detection", () => {
     expect(chooseTerminal({ env: {}, platform: "linux", has: only("xterm", "foot", "gnome-terminal") })?.name).toBe("gnome-terminal");
     expect(chooseTerminal({ env: {}, platform: "linux", has: only("xterm", "xdg-terminal-exec") })?.name).toBe("xdg-terminal-exec");
     expect(chooseTerminal({ env: {}, platform: "linux", has: only("xterm") })?.name).toBe("xterm");
-    expect(chooseTerminal({ env: {}, platform: "darwin", has: only("/Applications/iTerm.app", "/System/Applications/Utilities/Terminal.app") })?.name).toBe("iterm2");
-    expect(chooseTerminal({ env: {}, platform: "darwin", has: only("/System/Applications/Utilities/Terminal.app") })?.name).toBe("apple-terminal");
+    expect(
+      chooseTerminal({ env: {}, platform: "darwin", has: only("/Applications/iTerm.app", "/System/Applications/Utilities/Terminal.app") })
+        ?.name,
+    ).toBe("iterm2");
+    expect(chooseTerminal({ env: {}, platform: "darwin", has: only("/System/Applications/Utilities/Terminal.app") })?.name).toBe(
+      "apple-terminal",
+    );
     expect(chooseTerminal({ env: {}, platform: "wsl", has: only("wt.exe", "xterm") })?.name).toBe("windows-terminal");
     // A Linux-only terminal is not chosen on macOS.
     expect(() => chooseTerminal({ env: {}, platform: "darwin", has: only("xterm") })).toThrow(DispatchError);

@@ -45,18 +45,52 @@ export class Tmux {
     const env = Object.entries(options.env).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
     const out = await this.run([
       // The window is named after the agent, not the launcher process (`bun.exe`).
-      "new-session", "-d", "-s", name, "-n", "claude",
-      "-x", String(options.width ?? 200), "-y", String(options.height ?? 50),
-      "-c", noFormats(options.cwd), ...env,
-      "-P", "-F", "#{pane_pid} #{session_id}",
+      "new-session",
+      "-d",
+      "-s",
+      name,
+      "-n",
+      "claude",
+      "-x",
+      String(options.width ?? 200),
+      "-y",
+      String(options.height ?? 50),
+      "-c",
+      noFormats(options.cwd),
+      ...env,
+      "-P",
+      "-F",
+      "#{pane_pid} #{session_id}",
       // Two or more arguments after `--`: tmux runs the program without a shell.
-      "--", ...options.command,
-      ";", "set-option", "-p", "-t", `=${name}:`, "remain-on-exit", "on",
-      ";", "pipe-pane", "-t", `=${name}:`, "-o", noFormats(`cat >> ${shellWord(options.logPath)}`),
+      "--",
+      ...options.command,
+      ";",
+      "set-option",
+      "-p",
+      "-t",
+      `=${name}:`,
+      "remain-on-exit",
+      "on",
+      ";",
+      "pipe-pane",
+      "-t",
+      `=${name}:`,
+      "-o",
+      noFormats(`cat >> ${shellWord(options.logPath)}`),
       // Window titles name the session, so a terminal window can be found and raised (DESIGN §11).
       // (set-option takes a pane target: `=NAME` alone is refused, `=NAME:` works.)
-      ";", "set-option", "-t", `=${name}:`, "set-titles", "on",
-      ";", "set-option", "-t", `=${name}:`, "set-titles-string", "tmux:#{session_name}",
+      ";",
+      "set-option",
+      "-t",
+      `=${name}:`,
+      "set-titles",
+      "on",
+      ";",
+      "set-option",
+      "-t",
+      `=${name}:`,
+      "set-titles-string",
+      "tmux:#{session_name}",
     ]);
     if (out.code !== 0) {
       if (/duplicate session/.test(out.stderr)) return null;
@@ -110,7 +144,6 @@ export class Tmux {
   attachArgv(name: string): string[] {
     return this.argv(["attach-session", "-t", `=${name}`]);
   }
-
 }
 
 /**

@@ -66,7 +66,8 @@ export class Api {
   tasks = () => this.request<TasksResult>("GET", "/tasks");
   task = (id: string) => this.request<TaskDetail>("GET", `/tasks/${encodeURIComponent(id)}`);
   modes = () => this.request<{ modes: ModeInfo[] }>("GET", "/modes").then((r) => r.modes);
-  runs = (taskId: string) => this.request<{ runs: RunInfo[] }>("GET", `/runs?task=${encodeURIComponent(taskId)}&limit=100`).then((r) => r.runs);
+  runs = (taskId: string) =>
+    this.request<{ runs: RunInfo[] }>("GET", `/runs?task=${encodeURIComponent(taskId)}&limit=100`).then((r) => r.runs);
   status = (mode: string, id: string) => this.request<StatusResult>("GET", `/status/${mode}/${id}`);
   dispatch = (mode: string, id: string, extras: string[]) => this.request<DispatchResult>("POST", `/dispatch/${mode}/${id}`, { extras });
   stop = (mode: string, id: string) => this.request<StopResult>("POST", `/stop/${mode}/${id}`);

@@ -91,7 +91,11 @@ export class AppState {
     this.notifier.askOnce();
     const result = await this.act(`run:${mode}/${id}`, `Could not start ${mode} on ${id}`, () => this.api.dispatch(mode, id, extras));
     if (!result) return;
-    this.toasts.show(result.reused ? "info" : "success", result.reused ? `${mode} is already running on ${id}` : `Started ${mode} on ${id}`, result.terminal?.message ?? result.session);
+    this.toasts.show(
+      result.reused ? "info" : "success",
+      result.reused ? `${mode} is already running on ${id}` : `Started ${mode} on ${id}`,
+      result.terminal?.message ?? result.session,
+    );
   }
 
   async stop(mode: string, id: string): Promise<void> {

@@ -18,7 +18,6 @@ function saved<T>(key: string, fallback: T): T {
   }
 }
 
-
 /** The task list: tasks and problems from /tasks, modes from /modes, kept live by run events. */
 export class Board {
   tasks = $state.raw<TaskSummary[]>([]);

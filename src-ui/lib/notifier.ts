@@ -3,7 +3,6 @@ import { runOutcome } from "../../src-ext/protocol/describe.ts";
 
 const ASKED_KEY = "dispatch.notifications.asked";
 
-
 /**
  * A desktop notification when a headless run ends: which task, which mode, how it ended, and a
  * click that opens the task. Permission is asked once, on the first run the user starts.
@@ -33,7 +32,11 @@ export class Notifier {
     if (!this.live.delete(run.runId)) return;
     if (typeof Notification === "undefined" || Notification.permission !== "granted") return;
     const note = new Notification(`${run.taskId}: ${run.mode} ${runOutcome(run)}`, {
-      body: run.reason ?? (run.result?.costUsd !== undefined ? `cost $${run.result.costUsd.toFixed(4)}, ${run.result.turns ?? "?"} turns` : "Open the task to read its log."),
+      body:
+        run.reason ??
+        (run.result?.costUsd !== undefined
+          ? `cost $${run.result.costUsd.toFixed(4)}, ${run.result.turns ?? "?"} turns`
+          : "Open the task to read its log."),
       tag: run.runId,
     });
     note.onclick = () => {

@@ -56,8 +56,10 @@ export function parseLine(line: string): LogItem[] {
       for (const block of blocks) {
         if (block.type === "text" && block.text) items.push({ kind: "text", text: clip(block.text) });
         else if (block.type === "thinking" && block.thinking) items.push({ kind: "thinking", text: clip(block.thinking) });
-        else if (block.type === "tool_use") items.push({ kind: "tool", name: String(block.name ?? "tool"), input: clip(toolInput(block.input)) });
-        else if (block.type === "tool_result") items.push({ kind: "tool-result", text: clip(contentText(block.content)), isError: block.is_error === true });
+        else if (block.type === "tool_use")
+          items.push({ kind: "tool", name: String(block.name ?? "tool"), input: clip(toolInput(block.input)) });
+        else if (block.type === "tool_result")
+          items.push({ kind: "tool-result", text: clip(contentText(block.content)), isError: block.is_error === true });
       }
       return items;
     }

@@ -34,7 +34,10 @@ export class TaskPage {
     if (this.detail) {
       const current = this.detail.runs[run.mode];
       if (!current || current.runId <= run.runId) {
-        this.detail = { ...this.detail, runs: { ...this.detail.runs, [run.mode]: { state: run.state, exitCode: run.exitCode, runId: run.runId } } };
+        this.detail = {
+          ...this.detail,
+          runs: { ...this.detail.runs, [run.mode]: { state: run.state, exitCode: run.exitCode, runId: run.runId } },
+        };
       }
     }
   }

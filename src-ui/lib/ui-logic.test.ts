@@ -5,16 +5,25 @@ import { looksLikeStreamJson, parseLine } from "./stream-json.ts";
 
 describe("stream-json rendering", () => {
   test("assistant text, tool calls, tool results and the final result", () => {
-    expect(parseLine('{"type":"system","subtype":"init","model":"m","session_id":"s","cwd":"/w"}')).toEqual([{ kind: "init", model: "m", sessionId: "s", cwd: "/w" }]);
+    expect(parseLine('{"type":"system","subtype":"init","model":"m","session_id":"s","cwd":"/w"}')).toEqual([
+      { kind: "init", model: "m", sessionId: "s", cwd: "/w" },
+    ]);
     expect(
-      parseLine('{"type":"assistant","message":{"content":[{"type":"text","text":"Hi"},{"type":"tool_use","name":"Bash","input":{"command":"ls -la"}}]}}'),
-    ).toEqual([{ kind: "text", text: "Hi" }, { kind: "tool", name: "Bash", input: "ls -la" }]);
-    expect(parseLine('{"type":"user","message":{"content":[{"type":"tool_result","content":[{"type":"text","text":"out"}],"is_error":true}]}}')).toEqual([
-      { kind: "tool-result", text: "out", isError: true },
+      parseLine(
+        '{"type":"assistant","message":{"content":[{"type":"text","text":"Hi"},{"type":"tool_use","name":"Bash","input":{"command":"ls -la"}}]}}',
+      ),
+    ).toEqual([
+      { kind: "text", text: "Hi" },
+      { kind: "tool", name: "Bash", input: "ls -la" },
     ]);
-    expect(parseLine('{"type":"result","subtype":"success","is_error":false,"result":"Done","total_cost_usd":0.5,"num_turns":3,"duration_ms":1200}')).toEqual([
-      { kind: "result", ok: true, subtype: "success", text: "Done", costUsd: 0.5, turns: 3, durationMs: 1200 },
-    ]);
+    expect(
+      parseLine('{"type":"user","message":{"content":[{"type":"tool_result","content":[{"type":"text","text":"out"}],"is_error":true}]}}'),
+    ).toEqual([{ kind: "tool-result", text: "out", isError: true }]);
+    expect(
+      parseLine(
+        '{"type":"result","subtype":"success","is_error":false,"result":"Done","total_cost_usd":0.5,"num_turns":3,"duration_ms":1200}',
+      ),
+    ).toEqual([{ kind: "result", ok: true, subtype: "success", text: "Done", costUsd: 0.5, turns: 3, durationMs: 1200 }]);
     expect(parseLine('{"type":"result","subtype":"error_max_turns","is_error":true}')[0]).toMatchObject({ kind: "result", ok: false });
   });
 

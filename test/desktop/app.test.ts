@@ -4,12 +4,28 @@ import { join } from "node:path";
 import { runtimePath } from "../../src-ext/cli/app-command.ts";
 import { SCREENSHOTS } from "../e2e/browser.ts";
 import { ROOT } from "../helpers/repo.ts";
-import { waitFor, World } from "../helpers/world.ts";
+import { World, waitFor } from "../helpers/world.ts";
 import { X11 } from "../helpers/x11.ts";
 
 const SESSION = "claude-interactive-TASK-42";
 /** trayer's panel: bottom right, 200x32; the one icon sits at its right end. */
-const TRAYER = ["trayer", "--edge", "bottom", "--align", "right", "--widthtype", "pixel", "--width", "200", "--heighttype", "pixel", "--height", "32", "--transparent", "false"];
+const TRAYER = [
+  "trayer",
+  "--edge",
+  "bottom",
+  "--align",
+  "right",
+  "--widthtype",
+  "pixel",
+  "--width",
+  "200",
+  "--heighttype",
+  "pixel",
+  "--height",
+  "32",
+  "--transparent",
+  "false",
+];
 const TRAY_ICON = { x: 1262, y: 784 };
 
 function killGroup(pid: number): void {
@@ -20,7 +36,10 @@ function killGroup(pid: number): void {
 
 function processesOf(pattern: RegExp): string[] {
   const r = Bun.spawnSync(["ps", "-eo", "pid,args"], { stdout: "pipe" });
-  return r.stdout.toString().split("\n").filter((l) => pattern.test(l) && !l.includes(" ps -eo"));
+  return r.stdout
+    .toString()
+    .split("\n")
+    .filter((l) => pattern.test(l) && !l.includes(" ps -eo"));
 }
 
 describe("the desktop app with the real Neutralino runtime", () => {
@@ -46,7 +65,8 @@ describe("the desktop app with the real Neutralino runtime", () => {
     try {
       // The extension comes up inside the runtime and serves the API.
       const info = await waitFor("server.json", () => existsSync(serverJson) && JSON.parse(readFileSync(serverJson, "utf8")), 30000);
-      const api = (path: string, init: RequestInit = {}) => fetch(`${info.url}${path}`, { ...init, headers: { authorization: `Bearer ${info.token}` } });
+      const api = (path: string, init: RequestInit = {}) =>
+        fetch(`${info.url}${path}`, { ...init, headers: { authorization: `Bearer ${info.token}` } });
       // The window titled Dispatch loads the board and connects to /events with the extension's token.
       const window = await waitFor("the Dispatch window", () => x.windows("^Dispatch$").at(0), 30000);
       await waitFor("the window's UI to connect", async () => (await (await fetch(`${info.url}/health`)).json()).events >= 1, 30000);
@@ -66,7 +86,10 @@ describe("the desktop app with the real Neutralino runtime", () => {
       await waitFor("the run", async () => (await (await api("/status/interactive/TASK-42")).json()).state === "running", 20000);
       expect((await (await api("/runs")).json()).runs[0]).toMatchObject({ origin: "tray", taskId: "TASK-42", mode: "interactive" });
       await waitFor("the terminal window", () => x.windows(`^tmux:${SESSION}`).length === 1, 20000);
-      await waitFor("its tmux client", () => world.tmux("list-clients", "-t", `=${SESSION}`).out.trim().split("\n").filter(Boolean).length === 1);
+      await waitFor(
+        "its tmux client",
+        () => world.tmux("list-clients", "-t", `=${SESSION}`).out.trim().split("\n").filter(Boolean).length === 1,
+      );
 
       // Closing the window keeps the tray and the API.
       x.run(["xdotool", "windowactivate", "--sync", window, "key", "--clearmodifiers", "alt+F4"]);
@@ -78,8 +101,16 @@ describe("the desktop app with the real Neutralino runtime", () => {
       await Bun.sleep(700);
       x.run(["xdotool", "key", "Up", "Return"]);
       expect(await app.exited).toBe(0);
-      await waitFor("no runtime or extension left", () => processesOf(/neutralino-linux|src-ext\/neutralino\/main\.ts|cli\.ts app/).length === 0);
-      expect(await fetch(`${info.url}/health`).then(() => "up", () => "down")).toBe("down");
+      await waitFor(
+        "no runtime or extension left",
+        () => processesOf(/neutralino-linux|src-ext\/neutralino\/main\.ts|cli\.ts app/).length === 0,
+      );
+      expect(
+        await fetch(`${info.url}/health`).then(
+          () => "up",
+          () => "down",
+        ),
+      ).toBe("down");
       expect(world.tmux("has-session", "-t", `=${SESSION}`).code).toBe(0);
     } finally {
       killGroup(app.pid);

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { SCREENSHOTS } from "../e2e/browser.ts";
-import { waitFor, World } from "../helpers/world.ts";
+import { World, waitFor } from "../helpers/world.ts";
 import { X11 } from "../helpers/x11.ts";
 
 const SESSION = "claude-interactive-TASK-42";
@@ -26,7 +26,11 @@ describe("terminal windows under Xvfb", () => {
       const windows = await waitFor("the terminal window", () => x.windows(`^tmux:${SESSION}`).at(0));
 
       // Another window takes the focus.
-      Bun.spawn(["xterm", "-T", "another-window", "-e", "sleep", "60"], { env: { ...process.env, ...x.env() }, stdout: "ignore", stderr: "ignore" });
+      Bun.spawn(["xterm", "-T", "another-window", "-e", "sleep", "60"], {
+        env: { ...process.env, ...x.env() },
+        stdout: "ignore",
+        stderr: "ignore",
+      });
       const other = await waitFor("the other window", () => x.windows("^another-window$").at(0));
       // A window just mapped may refuse the focus for a moment: ask until it has it.
       await waitFor("the other window to be active", () => {

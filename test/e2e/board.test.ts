@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { git } from "../helpers/repo.ts";
-import { type ServerHandle, waitFor, World } from "../helpers/world.ts";
+import { type ServerHandle, World, waitFor } from "../helpers/world.ts";
 import { launch, SCREENSHOTS } from "./browser.ts";
 
 let browser: Browser;
@@ -35,7 +35,9 @@ describe("the task board in Chromium", () => {
     const ids = await page.locator("tbody tr[data-task]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-task")));
     // Natural order: TASK-7 before TASK-42.
     expect(ids).toEqual(["TASK-7", "TASK-42", "TASK-20250516T024757"]);
-    await expect(page.locator('tr[data-task="TASK-20250516T024757"] .title').textContent()).resolves.toContain("Task-Aware Claude Sessions");
+    await expect(page.locator('tr[data-task="TASK-20250516T024757"] .title').textContent()).resolves.toContain(
+      "Task-Aware Claude Sessions",
+    );
     const problems = page.getByRole("region", { name: "Problems" });
     await expect(problems.textContent()).resolves.toContain("tasks/broken.md:3");
     await page.screenshot({ path: join(SCREENSHOTS, "board-light.png") });
@@ -124,7 +126,10 @@ describe("the task board in Chromium", () => {
     const page = await context.newPage();
     await page.goto(`${server.url}/?token=${server.token}`);
     await page.waitForSelector("tbody tr[data-task]");
-    await server.api("/dispatch/code-review/TASK-42", { method: "POST", body: JSON.stringify({ extras: ["--fake-sleep", "0.5", "--fake-exit", "4"] }) });
+    await server.api("/dispatch/code-review/TASK-42", {
+      method: "POST",
+      body: JSON.stringify({ extras: ["--fake-sleep", "0.5", "--fake-exit", "4"] }),
+    });
     await page.waitForFunction(() => (window as unknown as { shownNotifications: string[] }).shownNotifications.length > 0);
     const shown = await page.evaluate(() => (window as unknown as { shownNotifications: string[] }).shownNotifications);
     expect(shown[0]).toStartWith("TASK-42: code-review failed with exit code 4");
@@ -156,4 +161,3 @@ async function freePort(): Promise<number> {
   probe.stop(true);
   return port;
 }
-

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { alive } from "../../src-ext/proc/exec.ts";
-import { type ServerHandle, waitFor, World } from "../helpers/world.ts";
+import { type ServerHandle, World, waitFor } from "../helpers/world.ts";
 import { launch, SCREENSHOTS } from "./browser.ts";
 
 let browser: Browser;
@@ -28,7 +28,10 @@ const row = (page: Page, mode: string) => page.locator(`[data-mode="${mode}"]`);
 describe("the task page in Chromium", () => {
   test("Run, Stop and View Log from the detail page; the markdown body is rendered safely", async () => {
     await using world = new World();
-    world.repo.write("tasks/TASK-42.md", `+++\nid = "TASK-42"\ntitle = "Answer everything"\nstatus = "todo"\nowner = "ada"\n+++\n\n## Plan\n\nFind **the question**.\n\n<img src=x onerror="document.title='pwned'"><script>document.title='pwned'</script>\n\n[click](javascript:alert(1))\n`);
+    world.repo.write(
+      "tasks/TASK-42.md",
+      `+++\nid = "TASK-42"\ntitle = "Answer everything"\nstatus = "todo"\nowner = "ada"\n+++\n\n## Plan\n\nFind **the question**.\n\n<img src=x onerror="document.title='pwned'"><script>document.title='pwned'</script>\n\n[click](javascript:alert(1))\n`,
+    );
     const server = await world.server();
     const page = await signIn(server, "#/task/TASK-42");
     await page.waitForSelector("#task-title");
@@ -92,7 +95,10 @@ describe("the task page in Chromium", () => {
     await using world = new World();
     const server = await world.server();
     const bytes = 20 * 1024 * 1024;
-    await server.api("/dispatch/test-writer/TASK-42", { method: "POST", body: JSON.stringify({ extras: ["--fake-bytes", String(bytes)] }) });
+    await server.api("/dispatch/test-writer/TASK-42", {
+      method: "POST",
+      body: JSON.stringify({ extras: ["--fake-bytes", String(bytes)] }),
+    });
     await waitFor("the run to end", async () => (await (await server.api("/status/test-writer/TASK-42")).json()).state === "finished");
     const page = await signIn(server, "#/log/test-writer/TASK-42");
     await page.getByText("complete ·", { exact: false }).waitFor({ timeout: 60000 });

@@ -24,7 +24,11 @@ export class NeutralinoHost {
       fetch: (req, srv) => {
         const url = new URL(req.url);
         const host = req.headers.get("host") ?? "";
-        if (url.searchParams.get("extensionId") !== this.extensionId || url.searchParams.get("connectToken") !== this.connectToken || !/^(127\.0\.0\.1|localhost):/.test(host)) {
+        if (
+          url.searchParams.get("extensionId") !== this.extensionId ||
+          url.searchParams.get("connectToken") !== this.connectToken ||
+          !/^(127\.0\.0\.1|localhost):/.test(host)
+        ) {
           this.refusedConnections++;
           return new Response("refused", { status: 403 });
         }
@@ -53,7 +57,12 @@ export class NeutralinoHost {
 
   /** What Neutralino writes to the extension's stdin: nlPort as a string, no trailing newline. */
   startupJson(): string {
-    return JSON.stringify({ nlPort: String(this.server.port), nlToken: this.token, nlConnectToken: this.connectToken, nlExtensionId: this.extensionId });
+    return JSON.stringify({
+      nlPort: String(this.server.port),
+      nlToken: this.token,
+      nlConnectToken: this.connectToken,
+      nlExtensionId: this.extensionId,
+    });
   }
 
   get connected(): boolean {

@@ -61,9 +61,20 @@ export class World {
   }
 
   /** Lines the fake agent recorded, one per agent process started. */
-  agentRuns(): Array<{ argv: string[]; cwd: string; tty: boolean; prompt: string; pid: number; grandchild: number | null; env: Record<string, string> }> {
+  agentRuns(): Array<{
+    argv: string[];
+    cwd: string;
+    tty: boolean;
+    prompt: string;
+    pid: number;
+    grandchild: number | null;
+    env: Record<string, string>;
+  }> {
     if (!existsSync(this.record)) return [];
-    return readFileSync(this.record, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    return readFileSync(this.record, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
   }
 
   tmux(...args: string[]): { code: number; out: string } {
@@ -72,7 +83,10 @@ export class World {
   }
 
   /** Runs the CLI to completion. */
-  async cli(args: string[], options: { env?: Record<string, string>; stdin?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  async cli(
+    args: string[],
+    options: { env?: Record<string, string>; stdin?: string } = {},
+  ): Promise<{ code: number; stdout: string; stderr: string }> {
     const proc = Bun.spawn([process.execPath, CLI, ...args], {
       cwd: this.repo.repo,
       env: this.env(options.env),

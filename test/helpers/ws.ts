@@ -1,5 +1,8 @@
 /** Collects a WebSocket's binary frames until it closes. */
-export function collectSocket(url: string, options: { headers?: Record<string, string> } = {}): Promise<{ bytes: Buffer; code: number; reason: string; frames: number }> {
+export function collectSocket(
+  url: string,
+  options: { headers?: Record<string, string> } = {},
+): Promise<{ bytes: Buffer; code: number; reason: string; frames: number }> {
   return new Promise((resolve, reject) => {
     // Bun's WebSocket takes headers (an extension of the browser API).
     const ws = new WebSocket(url, { headers: options.headers } as never);

@@ -20,7 +20,10 @@ export class X11 {
       if (!Bun.which(program)) throw new Error(`${program} is missing: apt-get install xvfb openbox xdotool dbus-daemon imagemagick`);
     }
     // -displayfd: Xvfb picks a free display number and writes it once it is ready.
-    const xvfb = Bun.spawn(["Xvfb", "-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"], { stdout: "pipe", stderr: "ignore" });
+    const xvfb = Bun.spawn(["Xvfb", "-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"], {
+      stdout: "pipe",
+      stderr: "ignore",
+    });
     const reader = xvfb.stdout.getReader();
     let text = "";
     while (!text.includes("\n")) {
@@ -30,7 +33,10 @@ export class X11 {
     }
     reader.releaseLock();
     const display = `:${text.trim()}`;
-    const dbus = Bun.spawnSync(["dbus-daemon", "--session", "--fork", "--nopidfile", "--print-address=1", "--print-pid=1"], { env: { ...process.env, DISPLAY: display }, stdout: "pipe" });
+    const dbus = Bun.spawnSync(["dbus-daemon", "--session", "--fork", "--nopidfile", "--print-address=1", "--print-pid=1"], {
+      env: { ...process.env, DISPLAY: display },
+      stdout: "pipe",
+    });
     const [address, pid] = dbus.stdout.toString().trim().split("\n");
     if (!address || !pid) throw new Error("dbus-daemon did not start");
     const env = { ...process.env, DISPLAY: display, DBUS_SESSION_BUS_ADDRESS: address };
