@@ -64,14 +64,23 @@ describe("the Neutralino extension bridge, against a test double of the host", (
         () => texts(host).includes("Attach claude-interactive-TASK-42") && texts(host).includes("Stop claude-interactive-TASK-42"),
       );
       expect(lastTray(host).find((i) => i.id === "run:interactive:TASK-42")?.isDisabled).toBe(true);
+      // With terminal = none, Attach opens nothing and says so, with the command to attach by hand.
       host.emit("trayMenuItemClicked", { id: "attach:interactive:TASK-42" });
+      const why = await waitFor("the attach notice", () =>
+        host
+          .callsOf("os.showNotification")
+          .find((c) => String(c.data.title).includes("claude-interactive-TASK-42") && String(c.data.content).includes("attach-session")),
+      );
+      expect(why.data.content).toContain("no terminal is opened");
       host.emit("trayMenuItemClicked", { id: "stop:interactive:TASK-42" });
       await waitFor("stopped", async () => (await (await api("/status/interactive/TASK-42")).json()).state === "stopped");
       await waitFor("the tray without the run", () => !texts(host).includes("Stop claude-interactive-TASK-42"));
 
       // A headless run's end is a notification naming task, mode and outcome.
       await api("/dispatch/code-review/TASK-7", { method: "POST", body: JSON.stringify({ extras: ["--fake-exit", "2"] }) });
-      const note = await waitFor("a notification", () => host.callsOf("os.showNotification")[0]);
+      const note = await waitFor("a notification", () =>
+        host.callsOf("os.showNotification").find((c) => String(c.data.title).startsWith("TASK-7")),
+      );
       expect(note.data.title).toBe("TASK-7: code-review failed with exit code 2");
 
       // Open Dispatch shows the window.

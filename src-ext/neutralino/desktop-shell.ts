@@ -1,6 +1,6 @@
 import type { Engine } from "../engine.ts";
 import { describe } from "../errors.ts";
-import type { RunInfo } from "../protocol/api.ts";
+import type { AttachResult, RunInfo } from "../protocol/api.ts";
 import { runOutcome } from "../protocol/describe.ts";
 import type { NeutralinoBridge } from "./bridge.ts";
 import { HELLO_EVENT, type Hello, TrayClick, type TrayItem } from "./protocol.ts";
@@ -98,6 +98,11 @@ export class DesktopShell {
     return this.bridge.call("os.showNotification", { title, content }).catch(() => undefined);
   }
 
+  /** A tray click that opened or raised nothing says why (no terminal, cannot raise windows here). */
+  private async explain(result: AttachResult): Promise<void> {
+    if (result.action === "none" || result.action === "attached") await this.notify(`Dispatch: ${result.session}`, result.message);
+  }
+
   async act(action: TrayAction): Promise<void> {
     try {
       switch (action.kind) {
@@ -109,11 +114,13 @@ export class DesktopShell {
           // The runtime exits without answering; our socket closes and the extension follows.
           this.bridge.send("app.exit");
           return;
-        case "run":
-          await this.engine.dispatch(action.mode, action.id, [], "tray");
+        case "run": {
+          const result = await this.engine.dispatch(action.mode, action.id, [], "tray");
+          if (result.terminal) await this.explain(result.terminal);
           return;
+        }
         case "attach":
-          await this.engine.attach(action.mode, action.id);
+          await this.explain(await this.engine.attach(action.mode, action.id));
           return;
         case "stop":
           await this.engine.stop(action.mode, action.id);

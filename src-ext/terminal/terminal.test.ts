@@ -47,7 +47,10 @@ describe("terminal openers: exact argv", () => {
     ]);
   });
 
-  test("AppleScript quoting survives hostile socket names", () => {
+  test("AppleScript quoting survives hostile session and socket names", () => {
+    const session = `x"y'z\\w`;
+    const withSession = argv("iterm2", { ...target, session, attach: ["tmux", "attach-session", "-t", `=${session}`] })?.[4] as string;
+    expect(withSession).toBe(`create window with default profile command "tmux attach-session -t '=x\\"y'\\\\''z\\\\w'"`);
     const hostile = ["tmux", "-L", `a"b'c\\d;$(rm -rf ~)`, "attach-session", "-t", "=claude-interactive-TASK-42"];
     const script = argv("iterm2", { ...target, attach: hostile })?.[4] as string;
     // The shell word: single-quoted, the inner ' closed and escaped.
