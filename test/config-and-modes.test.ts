@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { alive } from "../src-ext/proc/exec.ts";
 import { World, waitFor } from "./helpers/world.ts";
 
 describe("repository modes and configuration", () => {
@@ -19,9 +20,9 @@ describe("repository modes and configuration", () => {
       description: "A short check",
     });
 
-    await server.api("/dispatch/quick-check/TASK-42", { method: "POST", body: JSON.stringify({ extras: ["--fake-sleep", "20"] }) });
+    await server.api("/dispatch/quick-check/TASK-42", { method: "POST", body: JSON.stringify({ extras: ["--fake-sleep", "20", "--fake-grandchild"] }) });
     const agent = await waitFor("the agent", () => world.agentRuns()[0]);
-    expect(agent.argv).toEqual(["-p", "--fake-sleep", "20"]);
+    expect(agent.argv).toEqual(["-p", "--fake-sleep", "20", "--fake-grandchild"]);
     expect(agent.prompt).toBe("Check TASK-42 (high) on task/TASK-42");
     const done = await waitFor("the timeout", async () => {
       const s = await (await server.api("/status/quick-check/TASK-42")).json();
@@ -29,6 +30,8 @@ describe("repository modes and configuration", () => {
     });
     expect(done.state).toBe("failed");
     expect(done.reason).toContain("timed out after 1 s");
+    // The tools the agent started end with it.
+    await waitFor("the grandchild to end", () => !alive(agent.grandchild as number));
   });
 
   test("dispatch.config.toml: tasks folder, worktrees folder and branch template", async () => {

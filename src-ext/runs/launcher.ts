@@ -67,7 +67,13 @@ async function main(): Promise<number> {
     timer = setTimeout(() => {
       reason = `timed out after ${spec.timeoutSeconds} s`;
       console.error(`\ndispatch: ${reason}`);
-      child.kill("SIGTERM");
+      // The whole process group: the agent and the tools it started. A headless launcher leads
+      // its group (it was started detached); this launcher outlives the SIGTERM by forwarding it.
+      try {
+        process.kill(-process.pid, "SIGTERM");
+      } catch {
+        child.kill("SIGTERM");
+      }
       setTimeout(() => child.kill("SIGKILL"), KILL_GRACE_MS).unref();
     }, spec.timeoutSeconds * 1000);
   }
