@@ -20,7 +20,10 @@ describe("repository modes and configuration", () => {
       description: "A short check",
     });
 
-    await server.api("/dispatch/quick-check/TASK-42", { method: "POST", body: JSON.stringify({ extras: ["--fake-sleep", "20", "--fake-grandchild"] }) });
+    await server.api("/dispatch/quick-check/TASK-42", {
+      method: "POST",
+      body: JSON.stringify({ extras: ["--fake-sleep", "20", "--fake-grandchild"] }),
+    });
     const agent = await waitFor("the agent", () => world.agentRuns()[0]);
     expect(agent.argv).toEqual(["-p", "--fake-sleep", "20", "--fake-grandchild"]);
     expect(agent.prompt).toBe("Check TASK-42 (high) on task/TASK-42");
