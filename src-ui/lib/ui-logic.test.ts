@@ -51,6 +51,14 @@ describe("routes", () => {
   test("hash routes, with invalid names falling back to the list", () => {
     expect(parseHash("#/task/TASK-42")).toEqual({ name: "task", id: "TASK-42" });
     expect(parseHash("#/log/code-review/TASK-42")).toEqual({ name: "log", mode: "code-review", id: "TASK-42" });
+    expect(parseHash("#/log/code-review/TASK-42/r0mwv95a3hea8bcb3a24")).toEqual({
+      name: "log",
+      mode: "code-review",
+      id: "TASK-42",
+      run: "r0mwv95a3hea8bcb3a24",
+    });
+    expect(parseHash("#/log/code-review/TASK-42/../x")).toEqual({ name: "log", mode: "code-review", id: "TASK-42" });
+    expect(parseHash("#/task/%")).toEqual({ name: "list" });
     expect(parseHash("#/task/a.b")).toEqual({ name: "list" });
     expect(parseHash("")).toEqual({ name: "list" });
   });

@@ -74,6 +74,20 @@ describe("the task page in Chromium", () => {
     await page.getByRole("button", { name: "Raw" }).click();
     await page.getByRole("log", { name: "Log output" }).getByText('"type":"result"', { exact: false }).first().waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, "log-raw.png") });
+
+    // The history opens the log of the run it names, not the newest one.
+    await server.api("/dispatch/doc-gen/TASK-42", { method: "POST", body: JSON.stringify({ extras: ["--fake-exit", "3"] }) });
+    await waitFor("the second doc-gen", async () => (await (await server.api("/status/doc-gen/TASK-42")).json()).state === "failed");
+    await page.goto(`${server.url}/#/task/TASK-42`);
+    const older = page
+      .getByRole("region", { name: "Run history" })
+      .getByRole("link", { name: /^Log of doc-gen/ })
+      .last();
+    await older.click();
+    await page.locator(".result").waitFor();
+    expect(await page.locator(".result").textContent()).toContain("Finished");
+    await page.goto(`${server.url}/#/log/doc-gen/TASK-42`);
+    await page.locator(".result.bad").waitFor();
   });
 
   test("the log viewer follows a live interactive run in a terminal view", async () => {
