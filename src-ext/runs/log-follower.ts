@@ -1,6 +1,7 @@
 import { closeSync, type FSWatcher, fstatSync, openSync, readSync, watch } from "node:fs";
 
 const CHUNK = 256 * 1024;
+const SAFETY_PUMP_MS = 1000;
 /** pipe-pane's `cat` may still be writing the last bytes of a pane that just died. */
 export const INTERACTIVE_FLUSH_MS = 250;
 
@@ -19,6 +20,7 @@ export class LogFollower {
   private watcher: FSWatcher;
   private closed = false;
   private pumping = false;
+  private safety: ReturnType<typeof setInterval>;
 
   constructor(
     path: string,
@@ -30,6 +32,9 @@ export class LogFollower {
     this.fd = openSync(path, "r");
     this.offset = Math.max(0, from);
     this.watcher = watch(path, () => this.pump());
+    // A safety net, not the mechanism: should a change notification ever go missing (inotify
+    // under load), the reader still gets the bytes within a second instead of at the next write.
+    this.safety = setInterval(() => this.pump(), SAFETY_PUMP_MS);
     // The log deleted under us: finish with what was sent rather than crash.
     this.watcher.on("error", () => this.finish("failed"));
   }
@@ -74,6 +79,7 @@ export class LogFollower {
   dispose(): void {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.safety);
     this.watcher.close();
     closeSync(this.fd);
   }

@@ -97,9 +97,28 @@ describe("the task page in Chromium", () => {
     const page = await signIn(server, "#/log/interactive/TASK-42");
     await page.locator(".xterm-rows").getByText("fake-claude interactive").waitFor();
     await waitFor("the prompt", () => /^>/m.test(world.tmux("capture-pane", "-p", "-t", "=claude-interactive-TASK-42:").out));
-    world.tmux("send-keys", "-t", "=claude-interactive-TASK-42:", "-l", "hello from the test");
-    world.tmux("send-keys", "-t", "=claude-interactive-TASK-42:", "Enter");
-    await page.locator(".xterm-rows").getByText("you said: hello from the test").waitFor();
+    // Typed (again after a second, if need be) until the agent has it; then the page must show it too.
+    let typedAt = 0;
+    await waitFor("the agent's answer in the pane", () => {
+      if (world.tmux("capture-pane", "-p", "-t", "=claude-interactive-TASK-42:").out.includes("you said: hello from the test")) return true;
+      if (Date.now() - typedAt > 1000) {
+        typedAt = Date.now();
+        world.tmux("send-keys", "-t", "=claude-interactive-TASK-42:", "-l", "hello from the test");
+        world.tmux("send-keys", "-t", "=claude-interactive-TASK-42:", "Enter");
+      }
+      return false;
+    });
+    await page
+      .locator(".xterm-rows")
+      .getByText("you said: hello from the test")
+      .waitFor()
+      .catch(async (error) => {
+        // Say where the bytes stopped: the pane, the log on disk, or the page.
+        console.error("pane:", world.tmux("capture-pane", "-p", "-t", "=claude-interactive-TASK-42:").out);
+        console.error("log:", JSON.stringify((await (await server.api("/logs/interactive/TASK-42")).text()).slice(-400)));
+        console.error("page:", await page.locator(".xterm-rows").textContent());
+        throw error;
+      });
     await page.screenshot({ path: join(SCREENSHOTS, "log-terminal.png") });
     await page.getByRole("button", { name: "Stop" }).click();
     await page.getByText("complete ·", { exact: false }).waitFor();
