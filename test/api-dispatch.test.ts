@@ -26,10 +26,7 @@ describe("POST /dispatch runs modes for real", () => {
     const running = await (await server.api("/status/code-review/TASK-42")).json();
     expect(running).toMatchObject({ state: "running", running: true, headless: true, runId: body.runId });
 
-    const done = await waitFor("finished", async () => {
-      const s = await (await server.api("/status/code-review/TASK-42")).json();
-      return s.state !== "running" && s;
-    });
+    const done = await server.ended("code-review", "TASK-42");
     expect(done).toMatchObject({ state: "finished", running: false, exitCode: 0, runId: body.runId });
     expect(done.endedAt).toBeString();
 
@@ -56,10 +53,7 @@ describe("POST /dispatch runs modes for real", () => {
       body: JSON.stringify({ extras: ["--fake-exit", "3"] }),
     });
     expect(res.status).toBe(201);
-    const done = await waitFor("failed", async () => {
-      const s = await (await server.api("/status/code-review/TASK-42")).json();
-      return s.state !== "running" && s;
-    });
+    const done = await server.ended("code-review", "TASK-42");
     expect(done).toMatchObject({ state: "failed", exitCode: 3, running: false });
   });
 
@@ -89,10 +83,7 @@ describe("POST /dispatch runs modes for real", () => {
     );
     world.tmux("send-keys", "-t", "=claude-interactive-TASK-42:", "-l", "exit 4");
     world.tmux("send-keys", "-t", "=claude-interactive-TASK-42:", "Enter");
-    const done = await waitFor("the exit", async () => {
-      const s = await (await server.api("/status/interactive/TASK-42")).json();
-      return s.state !== "running" && s;
-    });
+    const done = await server.ended("interactive", "TASK-42");
     expect(done).toMatchObject({ state: "failed", exitCode: 4, running: false });
     // The dead pane's session is cleaned up once the exit is on record; the log kept the output.
     await waitFor("the session to go", () => world.tmux("has-session", "-t", "=claude-interactive-TASK-42").code !== 0);

@@ -27,10 +27,7 @@ describe("repository modes and configuration", () => {
     const agent = await waitFor("the agent", () => world.agentRuns()[0]);
     expect(agent.argv).toEqual(["-p", "--fake-sleep", "20", "--fake-grandchild"]);
     expect(agent.prompt).toBe("Check TASK-42 (high) on task/TASK-42");
-    const done = await waitFor("the timeout", async () => {
-      const s = await (await server.api("/status/quick-check/TASK-42")).json();
-      return s.state !== "running" && s;
-    });
+    const done = await server.ended("quick-check", "TASK-42");
     expect(done.state).toBe("failed");
     expect(done.reason).toContain("timed out after 1 s");
     // The tools the agent started end with it.

@@ -44,15 +44,8 @@ async function realClaudeWorld(
   return { server, worktree };
 }
 
-async function finished(server: ServerHandle, mode: string, timeoutMs: number) {
-  return waitFor(
-    `${mode} to end`,
-    async () => {
-      const s = await (await server.api(`/status/${mode}/TASK-42`)).json();
-      return s.state !== "running" && s;
-    },
-    timeoutMs,
-  );
+function finished(server: ServerHandle, mode: string, timeoutMs: number) {
+  return server.ended(mode, "TASK-42", timeoutMs);
 }
 
 /** Messages requests (not the CLI's HEAD / probe). */

@@ -56,10 +56,7 @@ describe("a restart of the server loses nothing", () => {
     await waitFor("the prompt", () => /^>/m.test(world.tmux("capture-pane", "-p", "-t", "=claude-interactive-TASK-42:").out));
     world.tmux("send-keys", "-t", "=claude-interactive-TASK-42:", "-l", "exit 0");
     world.tmux("send-keys", "-t", "=claude-interactive-TASK-42:", "Enter");
-    const done = await waitFor("finished", async () => {
-      const s = await (await second.api("/status/interactive/TASK-42")).json();
-      return s.state !== "running" && s;
-    });
+    const done = await second.ended("interactive", "TASK-42");
     expect(done).toMatchObject({ state: "finished", exitCode: 0 });
   });
 
@@ -74,14 +71,7 @@ describe("a restart of the server loses nothing", () => {
     const row = (await (await server.api("/runs?task=TASK-42")).json()).runs[0];
     process.kill(-row.pid, "SIGKILL");
     void agent;
-    const done = await waitFor(
-      "lost",
-      async () => {
-        const s = await (await server.api("/status/code-review/TASK-42")).json();
-        return s.state !== "running" && s;
-      },
-      20000,
-    );
+    const done = await server.ended("code-review", "TASK-42", 20000);
     expect(done).toMatchObject({ state: "lost", runId: run.runId });
   });
 });

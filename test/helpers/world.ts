@@ -26,6 +26,8 @@ export type ServerHandle = {
   token: string;
   /** fetch with the bearer token. */
   api(path: string, init?: RequestInit): Promise<Response>;
+  /** Waits until {mode, task} has no live run; resolves with its status. */
+  ended(mode: string, id: string, timeoutMs?: number): Promise<Record<string, unknown> & { state: string }>;
   stop(): Promise<void>;
 };
 
@@ -115,13 +117,23 @@ export class World {
       const parsed = JSON.parse(readFileSync(file, "utf8"));
       return parsed.pid === proc.pid ? parsed : null;
     });
+    const api: ServerHandle["api"] = (path, init = {}) =>
+      fetch(`${info.url}${path}`, { ...init, headers: { authorization: `Bearer ${info.token}`, ...(init.headers ?? {}) } });
     const handle: ServerHandle = {
       proc,
       url: info.url,
       port: info.port,
       token: info.token,
-      api: (path, init = {}) =>
-        fetch(`${info.url}${path}`, { ...init, headers: { authorization: `Bearer ${info.token}`, ...(init.headers ?? {}) } }),
+      api,
+      ended: (mode, id, timeoutMs) =>
+        waitFor(
+          `${mode} on ${id} to end`,
+          async () => {
+            const s = await (await api(`/status/${mode}/${id}`)).json();
+            return s.state !== "running" && s;
+          },
+          timeoutMs,
+        ),
       stop: async () => {
         proc.kill("SIGTERM");
         await proc.exited;
