@@ -77,8 +77,8 @@ record("interactive dispatch + stop (worktree reused)", "raw tmux new-session + 
 // 4. Log streaming: 10 MB over WS /logs vs reading the file.
 await engine.dispatch("code-review", "TASK-7", ["--fake-bytes", String(10 * 1024 * 1024)], "api");
 await new Promise<void>((resolve) => {
-  const off = engine.bus.on("run.changed", (r) => {
-    if (r.taskId !== "TASK-7" || r.state === "running") return;
+  const off = engine.bus.on("run.ended", ({ run }) => {
+    if (run.taskId !== "TASK-7") return;
     off();
     resolve();
   });

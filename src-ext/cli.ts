@@ -5,7 +5,7 @@ import { appCommand, runtimePath } from "./cli/app-command.ts";
 import { expectCount, parseArgs } from "./cli/args.ts";
 import { describeStatus, runRows, stateText, table } from "./cli/format.ts";
 import { HELP } from "./cli/help.ts";
-import { printLog, runCommand } from "./cli/run-command.ts";
+import { attachCommand, printLog, runCommand } from "./cli/run-command.ts";
 import { serveCommand } from "./cli/serve-command.ts";
 import { loadConfig } from "./config.ts";
 import { checkNames, Engine, VERSION } from "./engine.ts";
@@ -61,6 +61,8 @@ async function main(argv: string[]): Promise<number> {
         }
         expectCount(args, 2, "dispatch status [<mode> <task-id>] [--json]");
         const [mode, id] = args as [string, string];
+        checkNames(mode, id);
+        await engine.lookAttached(mode, id);
         const status = engine.status(mode, id);
         if (json) asJson(status);
         else out(describeStatus(mode, id, status));
@@ -83,10 +85,7 @@ async function main(argv: string[]): Promise<number> {
       case "attach": {
         expectCount(args, 2, "dispatch attach <mode> <task-id>");
         const [mode, id] = args as [string, string];
-        const result = await engine.attach(mode, id);
-        if (json) asJson(result);
-        else out(result.message);
-        return 0;
+        return await attachCommand(engine, mode, id, json);
       }
       case "tasks": {
         expectCount(args, 0, "dispatch tasks [--json]");

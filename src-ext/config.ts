@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
-import { parse as parseToml } from "smol-toml";
 import { z } from "zod";
 import { DispatchError, describe } from "./errors.ts";
+import { parseToml } from "./toml.ts";
 
 /** `dispatch.config.toml` at the repo root; every key optional (DESIGN §7). */
 const ConfigFile = z

@@ -1,12 +1,10 @@
-import { appendFileSync, existsSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { relative } from "node:path";
 import type { Config } from "./config.ts";
 import { DispatchError, describe } from "./errors.ts";
 import { Bus } from "./events.ts";
 import { type Mode, modeInfo } from "./modes/mode.ts";
 import { ModeStore } from "./modes/mode-store.ts";
 import type {
-  AttachResult,
   DispatchResult,
   ModeBadge,
   ModeInfo,
@@ -17,19 +15,24 @@ import type {
   TaskSummary,
   TasksResult,
 } from "./protocol/api.ts";
+import { badgeOf } from "./protocol/describe.ts";
 import { ModeName, TaskId } from "./protocol/ids.ts";
 import type { RunOrigin } from "./protocol/states.ts";
-import { isLive, RunDb, type RunRow, toRunInfo } from "./runs/run-db.ts";
+import { Attachments } from "./runs/attachments.ts";
+import { RunDb } from "./runs/run-db.ts";
 import { RunFiles } from "./runs/run-files.ts";
 import { branchFor, worktreeFor } from "./runs/run-launch.ts";
-import { RunManager } from "./runs/run-manager.ts";
+import { RunLifecycle } from "./runs/run-lifecycle.ts";
+import { type RunRecord, toRunInfo } from "./runs/run-record.ts";
+import { isLive } from "./runs/run-state.ts";
 import { RunWatch } from "./runs/run-watch.ts";
+import { ensureStateDir } from "./state-dir.ts";
 import type { Task } from "./tasks/task.ts";
 import { TaskStore } from "./tasks/task-store.ts";
-import { openOrFocus } from "./terminal/attach.ts";
-import { Tmux } from "./tmux/tmux.ts";
+import { type Opening, openOrFocus } from "./terminal/attach.ts";
+import { socketPathFor, Tmux } from "./tmux/tmux.ts";
 
-export const VERSION = "0.1.0";
+export { VERSION } from "./version.ts";
 
 /** Validates at the engine's door too: every edge calls through here. */
 export function checkNames(mode: string, id: string): void {
@@ -45,42 +48,42 @@ export function checkId(id: string): void {
 
 /**
  * The one engine behind the CLI, the HTTP API and the Neutralino bridge. It never knows which
- * edge called it. `watch: true` (the server) follows task files, exits and other processes'
- * writes as they happen; the CLI opens it without watchers and reconciles on demand.
+ * edge called it. `watch: true` (the server) follows task files, exits, terminal events and other
+ * processes' writes as they happen; the CLI opens it without watchers and looks on demand.
  */
 export class Engine {
   readonly bus = new Bus();
   readonly tasks: TaskStore;
   readonly modes: ModeStore;
   readonly tmux: Tmux;
-  readonly files: RunFiles;
   private readonly db: RunDb;
-  private readonly runs: RunManager;
+  private readonly runs: RunLifecycle;
+  private readonly attachments: Attachments;
   private watch: RunWatch | null = null;
 
   private constructor(readonly config: Config) {
-    ensureStateDir(config);
-    this.files = new RunFiles(config.stateDir).ensure();
-    this.db = new RunDb(config.stateDir);
-    this.tmux = new Tmux(config.tmuxSocket);
-    this.runs = new RunManager(config, this.files, this.db, this.tmux, this.bus);
-    this.tasks = new TaskStore(config.repo, config.tasksDir, () => this.bus.emit("tasks.changed", undefined)).load();
+    ensureStateDir(config.stateDir, config.repo);
+    this.db = RunDb.open(config.stateDir);
+    this.tmux = new Tmux(socketPathFor(config.tmuxSocket, process.env));
+    this.runs = new RunLifecycle(config, new RunFiles(config.stateDir), this.db, this.tmux, this.bus);
+    this.attachments = new Attachments(this.runs, this.tmux, this.bus);
+    this.tasks = new TaskStore(config.repo, config.tasksDir, () => this.bus.emit({ type: "tasks.changed" })).load();
     this.modes = new ModeStore(config.repo).load();
   }
 
   static async open(config: Config, options: { watch: boolean }): Promise<Engine> {
     const engine = new Engine(config);
+    await engine.runs.open();
     if (options.watch) {
       engine.tasks.watch();
       engine.watchRuns();
     }
-    await engine.runs.reconcileAll();
     return engine;
   }
 
-  /** Follows exits and other processes' writes as they happen (the CLI does when it follows a log). */
+  /** Follows exits, terminal events and other processes' writes as they happen (the CLI does while it follows or attaches). */
   watchRuns(): void {
-    this.watch ??= new RunWatch(this.files, this.runs).start();
+    this.watch ??= new RunWatch(this.runs.files, this.runs, this.attachments).start();
   }
 
   /** Lets runs being launched finish starting (call before exiting). */
@@ -90,6 +93,7 @@ export class Engine {
 
   close(): void {
     this.watch?.close();
+    this.attachments.close();
     this.tasks.close();
     this.db.close();
   }
@@ -120,41 +124,62 @@ export class Engine {
     checkNames(modeName, id);
     const mode = this.mode(modeName);
     const task = this.task(id);
-    const { row, reused } = await this.runs.dispatch(mode, task, extras, origin);
-    const info = toRunInfo(row);
+    const { run, reused } = await this.runs.dispatch(mode, task, extras, origin);
+    const info = toRunInfo(run);
     const result: DispatchResult = {
-      session: row.session,
+      session: run.session,
       mode: mode.name,
       id: task.id,
-      runId: row.id,
+      runId: run.id,
       headless: info.headless,
       state: info.state,
       reused,
     };
-    // The CLI attaches in its own terminal; every other edge opens the user's (DESIGN §4).
-    if (mode.interactive && origin !== "cli" && info.state === "running") result.terminal = await this.openTerminal(row.session);
+    // The CLI attaches in its own terminal; every other edge opens the user's (DESIGN §4), without waiting for it.
+    if (mode.interactive && origin !== "cli" && info.state === "running") result.terminal = (await this.openTerminal(run)).now;
     return result;
   }
 
-  /** Opens or raises the terminal on a live interactive run (`dispatch attach`, POST /attach, UI, tray). */
-  async attach(modeName: string, id: string): Promise<AttachResult> {
+  /**
+   * Opens or raises the terminal on a live interactive run (`dispatch attach`, POST /attach, UI,
+   * tray). Answers at once; how the window did is published as a `terminal` event and returned
+   * as `outcome` for the CLI, which waits for it.
+   */
+  async attach(modeName: string, id: string): Promise<Opening> {
     checkNames(modeName, id);
     const mode = this.mode(modeName);
     this.knownTask(modeName, id);
-    const row = this.runs.latest(modeName, id);
     if (!mode.interactive)
       throw new DispatchError("invalid_mode", `${modeName} is headless: there is no session to attach to (open its log instead)`);
-    if (!row || !isLive(row)) throw new DispatchError("not_running", `no run of ${modeName} on ${id} is running`);
-    return openOrFocus(this.tmux, row.session, this.config.terminal);
+    const run = this.runs.latest(modeName, id);
+    if (!run || !isLive(run.phase)) throw new DispatchError("not_running", `no run of ${modeName} on ${id} is running`);
+    return this.openOrFocus(run);
+  }
+
+  private async openOrFocus(run: RunRecord): Promise<Opening> {
+    const tmux = this.tmux.at(run.socket);
+    const opening = await openOrFocus(tmux, run.session, this.config.terminal, (ms) => this.attachments.waitAttached(run.id, ms));
+    opening.outcome?.then(
+      (result) => this.bus.emit({ type: "terminal", mode: run.mode, taskId: run.taskId, result }),
+      () => undefined,
+    );
+    return opening;
   }
 
   /** A terminal that cannot open does not undo the dispatch: the answer says why instead. */
-  private async openTerminal(session: string): Promise<AttachResult> {
+  private async openTerminal(run: RunRecord): Promise<Opening> {
     try {
-      return await openOrFocus(this.tmux, session, this.config.terminal);
+      return await this.openOrFocus(run);
     } catch (error) {
-      return { session, action: "none", terminal: null, message: describe(error), command: this.tmux.attachArgv(session) };
+      const command = this.tmux.at(run.socket).attachArgv(run.session);
+      return { now: { session: run.session, action: "none", terminal: null, message: describe(error), command }, outcome: null };
     }
+  }
+
+  /** The command that attaches a terminal to a run's session, on the run's own tmux server. */
+  attachArgv(session: string, runId?: string): string[] {
+    const run = runId ? this.runs.get(runId) : null;
+    return this.tmux.at(run?.socket ?? null).attachArgv(session);
   }
 
   /** A task that exists, or whose file went away while it still has runs (those stay reachable). */
@@ -166,12 +191,13 @@ export class Engine {
     checkNames(modeName, id);
     const mode = this.mode(modeName);
     this.knownTask(modeName, id);
-    const row = this.runs.latest(modeName, id);
-    if (!row) return { state: "idle", running: false, headless: !mode.interactive };
-    const info = toRunInfo(row);
+    const run = this.runs.latest(modeName, id);
+    if (!run) return { state: "idle", running: false, headless: !mode.interactive };
+    const info = toRunInfo(run);
+    const attached = this.attachments.get(run.id);
     return {
       state: info.state,
-      running: isLive(row),
+      running: isLive(run.phase),
       headless: info.headless,
       ...(info.exitCode !== null && { exitCode: info.exitCode }),
       ...(info.reason !== null && { reason: info.reason }),
@@ -179,15 +205,22 @@ export class Engine {
       ...(info.endedAt !== null && { endedAt: info.endedAt }),
       session: info.session,
       runId: info.runId,
+      ...(attached !== undefined && { attached }),
     };
+  }
+
+  /** Asks tmux once whether a terminal is attached (the CLI, which has no hooks to listen to). */
+  async lookAttached(modeName: string, id: string): Promise<void> {
+    const run = this.runs.latest(modeName, id);
+    if (run) await this.attachments.refresh(run.id);
   }
 
   async stop(modeName: string, id: string): Promise<StopResult> {
     checkNames(modeName, id);
     this.mode(modeName);
     this.knownTask(modeName, id);
-    const { stopped, row } = await this.runs.stop(modeName, id);
-    return { stopped, state: row ? toRunInfo(row).state : "idle" };
+    const { stopped, run } = await this.runs.stop(modeName, id);
+    return { stopped, state: run ? toRunInfo(run).state : "idle" };
   }
 
   /** The run whose log a request names: `runId` when given (an older run), else the newest of {mode, task}. */
@@ -195,19 +228,23 @@ export class Engine {
     checkNames(modeName, id);
     this.mode(modeName);
     this.knownTask(modeName, id);
-    const row = runId ? this.runs.get(runId) : this.runs.requireLatest(modeName, id);
-    if (!row || row.mode !== modeName || row.task_id !== id)
-      throw new DispatchError("not_found", `no run ${runId} of ${modeName} on ${id}`);
-    return { ...toRunInfo(row), logPath: row.log_path, live: isLive(row) };
+    const run = runId ? this.runs.get(runId) : (this.runs.latest(modeName, id) ?? null);
+    if (!run && !runId) throw new DispatchError("not_found", `no run of ${modeName} on ${id} yet`);
+    if (!run || run.mode !== modeName || run.taskId !== id) throw new DispatchError("not_found", `no run ${runId} of ${modeName} on ${id}`);
+    return { ...toRunInfo(run), logPath: run.logPath, live: isLive(run.phase) };
   }
 
-  run(runId: string): RunRow | null {
-    return this.runs.get(runId);
+  run(runId: string): RunInfo | null {
+    const run = this.runs.get(runId);
+    return run ? toRunInfo(run) : null;
   }
 
   /** The live run of every {mode, task}. */
   liveRuns(): RunInfo[] {
-    return this.runs.latestRows().filter(isLive).map(toRunInfo);
+    return this.runs
+      .latestAll()
+      .filter((r) => isLive(r.phase))
+      .map(toRunInfo);
   }
 
   listModes(): ModeInfo[] {
@@ -221,11 +258,10 @@ export class Engine {
 
   private badges(): Map<string, Record<string, ModeBadge>> {
     const byTask = new Map<string, Record<string, ModeBadge>>();
-    for (const row of this.runs.latestRows()) {
-      const badges = byTask.get(row.task_id) ?? {};
-      const info = toRunInfo(row);
-      badges[row.mode] = { state: info.state, exitCode: info.exitCode, runId: info.runId };
-      byTask.set(row.task_id, badges);
+    for (const run of this.runs.latestAll()) {
+      const badges = byTask.get(run.taskId) ?? {};
+      badges[run.mode] = badgeOf(toRunInfo(run));
+      byTask.set(run.taskId, badges);
     }
     return byTask;
   }
@@ -261,16 +297,4 @@ function summary(t: Task, runs: Record<string, ModeBadge>): TaskSummary {
     path: t.path,
     runs,
   };
-}
-
-/** Creates `.run/` and, the first time, lists it in the repo's `.gitignore` (DESIGN §7). */
-function ensureStateDir(config: Config): void {
-  if (existsSync(config.stateDir)) return;
-  const inRepo = relative(config.repo, config.stateDir);
-  if (!inRepo || inRepo.startsWith("..") || !existsSync(join(config.repo, ".git"))) return;
-  const gitignore = join(config.repo, ".gitignore");
-  const entry = `/${inRepo.split("\\").join("/")}/`;
-  const current = existsSync(gitignore) ? readFileSync(gitignore, "utf8") : "";
-  const listed = current.split("\n").some((l) => [entry, entry.slice(1), entry.slice(0, -1), entry.slice(1, -1)].includes(l.trim()));
-  if (!listed) appendFileSync(gitignore, `${current && !current.endsWith("\n") ? "\n" : ""}${entry}\n`);
 }

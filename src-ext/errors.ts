@@ -23,6 +23,7 @@ export type ErrorCode =
   | "terminal_missing"
   | "not_running"
   | "config"
+  | "state_unwritable"
   | "internal";
 
 export class DispatchError extends Error {
@@ -57,6 +58,7 @@ const STATUS: Record<ErrorCode, number> = {
   terminal_missing: 500,
   not_running: 409,
   config: 500,
+  state_unwritable: 500,
   internal: 500,
 };
 
@@ -86,6 +88,15 @@ export function exitCode(error: unknown): number {
 export function errorBody(error: unknown): { error: { code: string; message: string } } {
   if (error instanceof DispatchError) return { error: { code: error.code, message: error.message } };
   return { error: { code: "internal", message: "internal error (see the server's log)" } };
+}
+
+/** A state-folder failure, with the path and what to do about it. */
+export function stateError(path: string, error: unknown): DispatchError {
+  return new DispatchError(
+    "state_unwritable",
+    `cannot use ${path}: ${describe(error)} (Dispatch keeps its state there: make it a writable folder of yours, or set DISPATCH_STATE_DIR)`,
+    { cause: error },
+  );
 }
 
 export function describe(error: unknown): string {

@@ -80,7 +80,7 @@ describe("the dispatch CLI", () => {
     await using world = new World();
     const result = await world.cli(["interactive", "TASK-42"]);
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain(`tmux -L ${world.socket} attach-session -t =claude-interactive-TASK-42`);
+    expect(result.stderr).toContain(`tmux -S ${world.socketPath} attach-session -t =claude-interactive-TASK-42`);
     await waitFor("the agent", () => world.agentRuns().length === 1);
     const attach = await world.cli(["attach", "interactive", "TASK-42"]);
     expect(attach.stdout).toContain("attach-session -t =claude-interactive-TASK-42");
@@ -144,8 +144,9 @@ describe("the dispatch CLI", () => {
     await server.stop();
     const again = await world.server();
     expect(again.token).toBe(info.token);
-    // .run/ is listed in the repo's .gitignore.
-    expect(readFileSync(join(world.repo.repo, ".gitignore"), "utf8")).toContain("/.run/");
+    // .run/ is kept out of git by the repository's own exclude file, not by editing .gitignore.
+    expect(readFileSync(join(world.repo.repo, ".git", "info", "exclude"), "utf8")).toContain("/.run/");
+    expect(existsSync(join(world.repo.repo, ".gitignore"))).toBe(false);
     expect(existsSync(join(world.stateDir, "dispatch.db"))).toBe(true);
   });
 });

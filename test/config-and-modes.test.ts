@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { alive } from "../src-ext/proc/exec.ts";
+import { alive } from "../src-ext/proc/liveness.ts";
 import { World, waitFor } from "./helpers/world.ts";
 
 describe("repository modes and configuration", () => {

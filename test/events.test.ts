@@ -25,16 +25,20 @@ describe("WS /events and the task store", () => {
 
     const cli = await world.cli(["code-review", "TASK-42", "--fake-exit", "2"]);
     expect(cli.code).toBe(2);
-    const runStates = () => events.messages.filter((m) => m.type === "run").map((m) => (m.run as { state: string }).state);
-    await waitFor("running then failed", () => runStates().includes("failed"));
-    const states = runStates();
-    expect(states).toContain("running");
-    expect(states.at(-1)).toBe("failed");
+    const runEvents = () => events.messages.filter((m) => String(m.type).startsWith("run."));
+    await waitFor("the run's end", () => runEvents().some((m) => m.type === "run.ended"));
+    // Transitions, in order: started, then ended with how it ended.
+    const types = runEvents().map((m) => m.type);
+    expect(types[0]).toBe("run.started");
+    expect(types.at(-1)).toBe("run.ended");
+    const ended = runEvents().at(-1) as { run: { state: string; exitCode: number }; outcome: string };
+    expect(ended.run).toMatchObject({ state: "failed", exitCode: 2 });
+    expect(ended.outcome).toBe("failed with exit code 2");
     const status = await (await server.api("/status/code-review/TASK-42")).json();
     expect(status).toMatchObject({ state: "failed", exitCode: 2 });
 
     world.repo.write("tasks/TASK-99.md", taskFile("TASK-99", "Brand new"));
-    await waitFor("a tasks event", () => events.messages.some((m) => m.type === "tasks"));
+    await waitFor("a tasks event", () => events.messages.some((m) => m.type === "tasks.changed"));
     const tasks = await (await server.api("/tasks")).json();
     expect(tasks.tasks.map((t: { id: string }) => t.id)).toContain("TASK-99");
     expect(tasks.tasks.find((t: { id: string }) => t.id === "TASK-42").runs["code-review"]).toMatchObject({ state: "failed", exitCode: 2 });

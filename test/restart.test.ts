@@ -1,4 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { World, waitFor } from "./helpers/world.ts";
 
 describe("a restart of the server loses nothing", () => {
@@ -19,7 +21,7 @@ describe("a restart of the server loses nothing", () => {
     first.proc.kill("SIGKILL");
     await first.proc.exited;
     // TASK-7 ends while no server is there to see it.
-    await Bun.sleep(2500);
+    await waitFor("TASK-7's exit record", () => existsSync(join(world.stateDir, "exits", `${short.runId}.json`)));
 
     const second = await world.server();
     const longStatus = await (await second.api("/status/code-review/TASK-42")).json();

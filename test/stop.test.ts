@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { alive } from "../src-ext/proc/exec.ts";
+import { alive } from "../src-ext/proc/liveness.ts";
 import { World, waitFor } from "./helpers/world.ts";
 import { collectSocket } from "./helpers/ws.ts";
 
@@ -16,6 +16,7 @@ describe("stop", () => {
     expect(alive(agent.pid)).toBe(true);
     expect(alive(agent.grandchild as number)).toBe(true);
     const socket = collectSocket(`ws://127.0.0.1:${server.port}/logs/code-review/TASK-42?token=${server.token}`);
+    const events = await server.events();
 
     const res = await server.api("/stop/code-review/TASK-42", { method: "POST" });
     expect(res.status).toBe(200);
@@ -23,9 +24,17 @@ describe("stop", () => {
     expect(alive(agent.pid)).toBe(false);
     expect(alive(agent.grandchild as number)).toBe(false);
     expect((await socket).code).toBe(1000);
-    // The launcher's later exit record does not turn it into `failed`.
-    await Bun.sleep(300);
-    expect(await (await server.api("/status/code-review/TASK-42")).json()).toMatchObject({ state: "stopped", running: false });
+    // The launcher records the exit the Stop provoked: noted, and the run stays `stopped`.
+    const noted = await events.next(
+      "the exit code noted",
+      (m) => m.type === "run.changed" && (m.run as { exitCode: unknown }).exitCode !== null,
+    );
+    expect(noted).toMatchObject({ previous: { state: "stopped" }, run: { state: "stopped", exitCode: 143 } });
+    expect(await (await server.api("/status/code-review/TASK-42")).json()).toMatchObject({
+      state: "stopped",
+      running: false,
+      exitCode: 143,
+    });
 
     // Stopping again says it was not running.
     expect(await (await server.api("/stop/code-review/TASK-42")).json()).toEqual({ stopped: false, state: "stopped" });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config.ts";
+import { spawnChild } from "../proc/spawn.ts";
 
 /** The app's root: neutralino.config.json, resources/, bin/ (where `neu update` puts the runtime). */
 export const APP_ROOT = join(import.meta.dir, "..", "..");
@@ -23,14 +24,20 @@ export function runtimePath(platform = process.platform, arch = process.arch): s
 export async function appCommand(config: Config, runtime: string): Promise<number> {
   const serverJson = join(config.stateDir, "server.json");
   const before = existsSync(serverJson) ? readFileSync(serverJson, "utf8") : "";
-  const app = Bun.spawn(
+  const app = spawnChild(
     // Flags only work as --key=value; an absolute path, since ${NL_PATH} is used verbatim.
     [runtime, `--path=${APP_ROOT}`, "--res-mode=directory"],
-    { cwd: APP_ROOT, env: { ...process.env, DISPATCH_REPO: config.repo }, stdio: ["ignore", "inherit", "inherit"] },
+    { cwd: APP_ROOT, env: { ...process.env, DISPATCH_REPO: config.repo }, stdout: "inherit", stderr: "inherit" },
   );
+  let ended = false;
+  const exited = app.exited.then(({ code }) => {
+    ended = true;
+    return code;
+  });
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => app.kill(signal));
   void (async () => {
-    for (let i = 0; i < 600 && app.exitCode === null; i++) {
+    // The extension writes server.json once it serves; 60 s covers a cold start of the runtime.
+    for (let i = 0; i < 600 && !ended; i++) {
       const now = existsSync(serverJson) ? readFileSync(serverJson, "utf8") : "";
       if (now && now !== before) {
         const { url, token } = JSON.parse(now) as { url: string; token: string };
@@ -40,5 +47,5 @@ export async function appCommand(config: Config, runtime: string): Promise<numbe
       await Bun.sleep(100);
     }
   })();
-  return await app.exited;
+  return await exited;
 }

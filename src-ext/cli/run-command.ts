@@ -1,6 +1,8 @@
 import { existsSync } from "node:fs";
 import type { Engine } from "../engine.ts";
 import { describe } from "../errors.ts";
+import { runForeground } from "../proc/spawn.ts";
+import type { AttachResult } from "../protocol/api.ts";
 import { LogFollower } from "../runs/log-follower.ts";
 import { describeStatus } from "./format.ts";
 
@@ -29,22 +31,22 @@ export function printLog(
       },
     );
     out.on("drain", () => follower.pump());
-    const off = engine.bus.on("run.changed", (changed) => {
-      if (changed.runId === run.runId && changed.state !== "running") follower.end();
+    const off = engine.bus.on("run.ended", (ended) => {
+      if (ended.run.runId === run.runId) follower.end();
     });
     const current = engine.run(run.runId);
-    if (!follow || !current || (current.state !== "running" && current.state !== "starting")) follower.end();
+    if (!follow || !current || current.state !== "running") follower.end();
     follower.pump();
   });
 }
 
 /** Exit code of a finished headless run as the CLI reports it. */
 export function runExitCode(engine: Engine, runId: string): number {
-  const row = engine.run(runId);
-  if (!row) return 1;
-  if (row.state === "finished") return 0;
-  if (row.exit_code !== null && row.state === "failed") return row.exit_code;
-  return row.state === "stopped" ? 130 : 1;
+  const run = engine.run(runId);
+  if (!run) return 1;
+  if (run.state === "finished") return 0;
+  if (run.exitCode !== null && run.state === "failed") return run.exitCode || 1;
+  return run.state === "stopped" ? 130 : 1;
 }
 
 /** `dispatch <mode> <id>`: start or reuse, then follow (headless) or attach (interactive). */
@@ -69,14 +71,14 @@ export async function runCommand(
   if (!result.headless) {
     if (!process.stdin.isTTY || !process.stdout.isTTY) {
       // No terminal of our own: open (or raise) the user's terminal on the session.
-      const opened = await engine
-        .attach(mode, id)
-        .catch((error: unknown) => ({ message: describe(error), command: engine.tmux.attachArgv(result.session) }));
-      process.stderr.write(`dispatch: ${opened.message}\n`);
-      if (!("action" in opened) || opened.action === "none") process.stderr.write(`dispatch: attach with: ${opened.command.join(" ")}\n`);
+      await attachCommand(engine, mode, id, false, (text) => process.stderr.write(`dispatch: ${text}\n`)).catch((error: unknown) => {
+        process.stderr.write(
+          `dispatch: ${describe(error)}\ndispatch: attach with: ${engine.attachArgv(result.session, result.runId).join(" ")}\n`,
+        );
+      });
       return 0;
     }
-    return attachHere(engine, result.session);
+    return attachHere(engine, result.session, result.runId);
   }
   const interrupt = () => {
     process.stderr.write(`\ndispatch: stopped following; the run goes on (dispatch stop ${mode} ${id} ends it)\n`);
@@ -87,10 +89,10 @@ export async function runCommand(
   const runId = await printLog(engine, mode, id, true, options.json ? process.stderr : process.stdout);
   process.off("SIGINT", interrupt);
   const code = runExitCode(engine, runId);
-  const row = engine.run(runId);
-  if (row && row.state !== "finished") {
+  const run = engine.run(runId);
+  if (run && run.state !== "finished") {
     process.stderr.write(
-      `dispatch: ${mode} on ${id} ${row.state}${row.exit_code !== null ? ` with exit code ${row.exit_code}` : ""}${row.reason ? `: ${row.reason}` : ""}\n`,
+      `dispatch: ${mode} on ${id} ${run.state}${run.exitCode !== null ? ` with exit code ${run.exitCode}` : ""}${run.reason ? `: ${run.reason}` : ""}\n`,
     );
   }
   return code;
@@ -100,9 +102,30 @@ export async function runCommand(
  * Attaches the calling terminal to the session; inside tmux already, switches this client to it
  * (a nested attach is refused). Watching exits meanwhile lets the dead pane close when the agent ends.
  */
-export async function attachHere(engine: Engine, session: string): Promise<number> {
+export async function attachHere(engine: Engine, session: string, runId: string): Promise<number> {
   engine.watchRuns();
-  const argv = process.env.TMUX ? engine.tmux.argv(["switch-client", "-t", `=${session}`]) : engine.tmux.attachArgv(session);
-  const child = Bun.spawn(argv, { stdio: ["inherit", "inherit", "inherit"] });
-  return (await child.exited) === 0 ? 0 : 1;
+  const attach = engine.attachArgv(session, runId);
+  // Inside tmux a nested attach is refused: move this client instead.
+  const argv = process.env.TMUX ? [...attach.slice(0, 3), "switch-client", "-t", `=${session}`] : attach;
+  return (await runForeground(argv)) === 0 ? 0 : 1;
+}
+
+/**
+ * `dispatch attach`: opens or raises the user's terminal on the session, then waits (bounded) to
+ * say how it went: the window attached, the terminal failed with its own error, or nothing opened
+ * and how to attach by hand.
+ */
+export async function attachCommand(
+  engine: Engine,
+  mode: string,
+  id: string,
+  json: boolean,
+  say: (text: string) => void = (text) => process.stdout.write(`${text}\n`),
+): Promise<number> {
+  engine.watchRuns();
+  const { now, outcome } = await engine.attach(mode, id);
+  const final: AttachResult = outcome ? await outcome : now;
+  if (json) say(JSON.stringify(final, null, 2));
+  else say(final.message);
+  return final.action === "failed" ? 1 : 0;
 }

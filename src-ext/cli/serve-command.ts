@@ -1,11 +1,12 @@
 import type { Engine } from "../engine.ts";
+import { spawnChild } from "../proc/spawn.ts";
 import { startServer } from "../server/server.ts";
 
 /** Opens a URL in the default browser, where one of the usual openers exists. */
 function openBrowser(url: string): boolean {
   const opener = ["xdg-open", "open", "wslview"].map((c) => Bun.which(c)).find(Boolean);
   if (!opener) return false;
-  Bun.spawn([opener, url], { stdio: ["ignore", "ignore", "ignore"] }).unref();
+  spawnChild([opener, url], { detached: true });
   return true;
 }
 

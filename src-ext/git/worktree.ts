@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { DispatchError } from "../errors.ts";
-import { exec } from "../proc/exec.ts";
 import { withFileLock } from "../proc/file-lock.ts";
+import { exec } from "../proc/spawn.ts";
 
 /** The only file that runs git. */
 

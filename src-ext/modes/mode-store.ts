@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { parse as parseToml } from "smol-toml";
 import type { TaskProblem } from "../protocol/api.ts";
+import { parseToml } from "../toml.ts";
 import { type Mode, ModeFile } from "./mode.ts";
 
 /** Beside this file in the sources; under modes/ beside engine.js in a release bundle. */

@@ -7,7 +7,7 @@ import { HELLO_EVENT, type Hello, TrayClick, type TrayItem } from "./protocol.ts
 import { parseTrayId, type TrayAction, trayMenu } from "./tray-menu.ts";
 
 export const TRAY_ICON = "/resources/icons/trayIcon.png";
-/** Run changes come in bursts (starting, running): one menu update for the burst. */
+/** Run changes come in bursts (started, then launched 20–50 ms later): one menu update for the burst. */
 const TRAY_DEBOUNCE_MS = 60;
 
 /**
@@ -18,7 +18,6 @@ const TRAY_DEBOUNCE_MS = 60;
 export class DesktopShell {
   private lastMenu = "";
   private timer: ReturnType<typeof setTimeout> | null = null;
-  private liveHeadless = new Set<string>();
   private offs: Array<() => void> = [];
 
   constructor(
@@ -28,13 +27,13 @@ export class DesktopShell {
   ) {}
 
   async start(): Promise<void> {
-    for (const run of this.engine.liveRuns()) if (run.headless) this.liveHeadless.add(run.runId);
     this.offs.push(
-      this.engine.bus.on("run.changed", (run) => {
-        this.noteRun(run);
-        this.scheduleTray();
+      this.engine.bus.onAny((event) => {
+        if (event.type !== "run.attached" && event.type !== "terminal") this.scheduleTray();
       }),
-      this.engine.bus.on("tasks.changed", () => this.scheduleTray()),
+      this.engine.bus.on("run.ended", ({ run }) => this.notifyEnded(run)),
+      // A window that failed to open, or could not open here, says why.
+      this.engine.bus.on("terminal", ({ result }) => void this.explain(result)),
       // Events are not queued: greet the window when it connects, and whenever it asks.
       this.bridge.on("appClientConnect", () => void this.sendHello()),
       this.bridge.on("hello", () => void this.sendHello()),
@@ -81,13 +80,9 @@ export class DesktopShell {
     return this.bridge.broadcastToWindows(HELLO_EVENT, this.hello).catch(() => undefined);
   }
 
-  private noteRun(run: RunInfo): void {
+  /** A headless run this app saw running has ended: which task, which mode, how. */
+  private notifyEnded(run: RunInfo): void {
     if (!run.headless) return;
-    if (run.state === "running") {
-      this.liveHeadless.add(run.runId);
-      return;
-    }
-    if (!this.liveHeadless.delete(run.runId)) return;
     void this.notify(
       `${run.taskId}: ${run.mode} ${runOutcome(run)}`,
       run.reason ?? (run.result?.costUsd !== undefined ? `cost $${run.result.costUsd.toFixed(4)}` : "Open Dispatch to read its log."),
@@ -100,7 +95,9 @@ export class DesktopShell {
 
   /** A tray click that opened or raised nothing says why (no terminal, cannot raise windows here). */
   private async explain(result: AttachResult): Promise<void> {
-    if (result.action === "none" || result.action === "attached") await this.notify(`Dispatch: ${result.session}`, result.message);
+    if (result.action === "none" || result.action === "attached" || result.action === "failed") {
+      await this.notify(`Dispatch: ${result.session}`, result.message);
+    }
   }
 
   async act(action: TrayAction): Promise<void> {
@@ -120,7 +117,7 @@ export class DesktopShell {
           return;
         }
         case "attach":
-          await this.explain(await this.engine.attach(action.mode, action.id));
+          await this.explain((await this.engine.attach(action.mode, action.id)).now);
           return;
         case "stop":
           await this.engine.stop(action.mode, action.id);

@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import { alive } from "./exec.ts";
+import { alive } from "./liveness.ts";
 
 const WAIT_MS = 25;
 

@@ -46,8 +46,13 @@ export type RunInfo = z.infer<typeof RunInfo>;
 /** What Attach did: opened a window, raised the one already attached, or nothing (and why). */
 export const AttachResult = z.object({
   session: z.string(),
-  /** opened: a new window; focused: the existing one raised; attached: one exists, not raised; none: nothing opened. */
-  action: z.enum(["opened", "focused", "attached", "none"]),
+  /**
+   * opening: a terminal was started, a `terminal` event says how it went; opened: its window
+   * attached; focused: the window already attached was raised; attached: one is attached but
+   * cannot be raised here; failed: the terminal program failed (message: its own error);
+   * none: nothing opened (no display, `terminal = none`), message says how to attach by hand.
+   */
+  action: z.enum(["opening", "opened", "focused", "attached", "failed", "none"]),
   terminal: z.string().nullable(),
   message: z.string(),
   /** How to attach by hand. */
@@ -63,7 +68,7 @@ export const DispatchResult = z.object({
   headless: z.boolean(),
   state: RunState,
   reused: z.boolean(),
-  /** Interactive dispatches from the API open (or raise) the user's terminal. */
+  /** Interactive dispatches from the API open (or raise) the user's terminal; never waited for. */
   terminal: AttachResult.optional(),
 });
 export type DispatchResult = z.infer<typeof DispatchResult>;

@@ -8,6 +8,9 @@ export type RunState = z.infer<typeof RunState>;
 export const RunOrigin = z.enum(["cli", "ui", "api", "tray"]);
 export type RunOrigin = z.infer<typeof RunOrigin>;
 
-/** What a running interactive session is doing, from Claude Code hooks (a later issue fills it). */
-export const Activity = z.enum(["working", "waiting", "needs-approval"]);
+/**
+ * What a running session is doing, from Claude Code hooks (DESIGN §12; the awareness issue fills
+ * it in). Declared here so the run's state machine has room for it.
+ */
+export const Activity = z.enum(["starting", "working", "waiting", "needs-approval", "needs-input", "error"]);
 export type Activity = z.infer<typeof Activity>;

@@ -1,19 +1,24 @@
 /**
  * Runs one agent and records how it ended. It is the agent's parent in both kinds of run:
  * in tmux it reaps the real `claude`, which otherwise stayed a zombie under `pipe-pane` (DESIGN
- * §11); for headless runs it outlives the extension. Either way it writes the exit code next to
- * the log, so an exit is never lost. Started as `bun launcher.ts SPEC.json`.
+ * §11); for headless runs it outlives the extension. Its first act records where it runs
+ * (`pids/`), its last how the agent ended (`exits/`), so a run survives any restart of the engine
+ * and even the loss of the database. Started as `bun launcher.ts SPEC.json`.
  */
 import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { constants } from "node:os";
 import { dirname } from "node:path";
+import { startTime } from "../proc/liveness.ts";
+import { type Child, spawnChild } from "../proc/spawn.ts";
 import { LaunchSpec } from "./launch-spec.ts";
 import { lastResultEvent } from "./result-event.ts";
-import type { ExitRecord } from "./run-files.ts";
+import { type ExitRecord, privateDir, type StartRecord } from "./run-files.ts";
 
 /** How much of the log's end is read for the final `result` event. */
 const TAIL_BYTES = 8 * 1024 * 1024;
+/** A timed-out agent gets this long after SIGTERM to end its tools before SIGKILL (systemd's default is 90 s; an agent's tools are quick to stop). */
 const KILL_GRACE_MS = 5000;
+/** While no folder takes the exit record, it is retried this often: the code stays with us until it is written. */
+const EXIT_RETRY_MS = 2000;
 
 function readTail(file: string): string {
   try {
@@ -29,11 +34,45 @@ function readTail(file: string): string {
   }
 }
 
-function writeExit(file: string, record: ExitRecord): void {
-  mkdirSync(dirname(file), { recursive: true });
+function writeAtomically(file: string, record: unknown): void {
   const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, JSON.stringify(record));
+  writeFileSync(temp, JSON.stringify(record), { mode: 0o600 });
   renameSync(temp, file);
+}
+
+/** Writes the exit record where it can go, and keeps trying until it could: an exit code is never lost. */
+async function recordExit(spec: LaunchSpec, record: ExitRecord): Promise<void> {
+  for (let said = false; ; said = true) {
+    try {
+      return writeAtomically(spec.exitFile, record);
+    } catch (primary) {
+      try {
+        privateDir(dirname(spec.exitFallback));
+        writeAtomically(spec.exitFallback, record);
+        console.error(
+          `dispatch: ${spec.exitFile} could not be written (${(primary as Error).message}): recorded the exit in ${spec.exitFallback}`,
+        );
+        return;
+      } catch (fallback) {
+        if (!said) {
+          console.error(
+            `dispatch: cannot record exit code ${record.code} (${(primary as Error).message}; ${(fallback as Error).message}): retrying until ${dirname(spec.exitFile)} is writable`,
+          );
+        }
+      }
+    }
+    await Bun.sleep(EXIT_RETRY_MS);
+  }
+}
+
+function recordStart(spec: LaunchSpec): void {
+  const record: StartRecord = { pid: process.pid, pidStart: startTime(process.pid), startedAt: new Date().toISOString() };
+  try {
+    writeAtomically(spec.pidFile, record);
+  } catch (error) {
+    // The engine learns the pid from the launch itself; this record only helps after a crash.
+    console.error(`dispatch: could not write ${spec.pidFile}: ${(error as Error).message}`);
+  }
 }
 
 async function main(): Promise<number> {
@@ -43,10 +82,11 @@ async function main(): Promise<number> {
     return 2;
   }
   const spec = LaunchSpec.parse(JSON.parse(readFileSync(specFile, "utf8")));
+  recordStart(spec);
   let reason: string | null = null;
-  let child: ReturnType<typeof Bun.spawn>;
+  let child: Child;
   try {
-    child = Bun.spawn(spec.argv, {
+    child = spawnChild(spec.argv, {
       cwd: spec.cwd,
       env: { ...process.env, ...spec.env },
       stdin: spec.stdin === null ? "inherit" : new TextEncoder().encode(spec.stdin),
@@ -56,7 +96,7 @@ async function main(): Promise<number> {
   } catch (error) {
     reason = `could not start ${spec.argv[0]}: ${error instanceof Error ? error.message : String(error)}`;
     console.error(`dispatch: ${reason}`);
-    writeExit(spec.exitFile, { code: 127, signal: null, endedAt: new Date().toISOString(), reason, result: null });
+    await recordExit(spec, { code: 127, signal: null, endedAt: new Date().toISOString(), reason, result: null });
     return 127;
   }
   const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
@@ -77,11 +117,8 @@ async function main(): Promise<number> {
       setTimeout(() => child.kill("SIGKILL"), KILL_GRACE_MS).unref();
     }, spec.timeoutSeconds * 1000);
   }
-  await child.exited;
+  const { code, signal } = await child.exited;
   clearTimeout(timer);
-  const signal = child.signalCode === null || child.signalCode === undefined ? null : String(child.signalCode);
-  const signo = signal ? ((constants.signals as Record<string, number>)[signal] ?? 0) : 0;
-  const code = child.exitCode ?? 128 + signo;
 
   let result: ExitRecord["result"] = null;
   if (spec.stdin !== null) {
@@ -97,7 +134,7 @@ async function main(): Promise<number> {
       }
     }
   }
-  writeExit(spec.exitFile, { code, signal, endedAt: new Date().toISOString(), reason, result });
+  await recordExit(spec, { code, signal, endedAt: new Date().toISOString(), reason, result });
   return code;
 }
 

@@ -1,29 +1,33 @@
 import { Database } from "bun:sqlite";
-import { mkdirSync } from "node:fs";
+import { closeSync, existsSync, openSync, renameSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
-import type { RunInfo, RunResult } from "../protocol/api.ts";
-import type { Activity, RunOrigin, RunState } from "../protocol/states.ts";
+import { DispatchError, describe, stateError } from "../errors.ts";
+import type { RunResult } from "../protocol/api.ts";
+import type { Activity, RunOrigin } from "../protocol/states.ts";
+import { migrate } from "./run-db-schema.ts";
+import type { RunRecord } from "./run-record.ts";
+import type { Phase, RunFacts } from "./run-state.ts";
 
 /**
  * Run records and history in `.run/dispatch.db` (SQLite, WAL). The only file that talks to
  * SQLite. A partial unique index allows one live run per {mode, task}, so two processes (server
- * and CLI) can never both start one: the database refuses the second insert.
+ * and CLI) can never both start one: the database refuses the second insert. Every write is
+ * compare-and-set on `rev`, so two processes observing one run agree on one outcome.
  */
 
-/** `starting` is internal: the row is claimed, the agent not yet launched. Users see `running`. */
-export type DbState = RunState | "starting";
-
-export type RunRow = {
+type Row = {
   id: string;
   mode: string;
   task_id: string;
   session: string;
   headless: number;
-  state: DbState;
+  state: Phase;
   exit_code: number | null;
   reason: string | null;
   pid: number | null;
+  pid_start: string | null;
   owner_pid: number;
+  owner_start: string | null;
   started_at: string;
   ended_at: string | null;
   origin: RunOrigin;
@@ -34,89 +38,129 @@ export type RunRow = {
   activity: Activity | null;
   result: string | null;
   rev: number;
-  /** tmux's own id of the run's session (`$N`). */
   tmux_id: string | null;
+  tmux_socket: string | null;
 };
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS runs (
-  id TEXT PRIMARY KEY,
-  mode TEXT NOT NULL,
-  task_id TEXT NOT NULL,
-  session TEXT NOT NULL,
-  headless INTEGER NOT NULL,
-  state TEXT NOT NULL,
-  exit_code INTEGER,
-  reason TEXT,
-  pid INTEGER,
-  owner_pid INTEGER NOT NULL,
-  started_at TEXT NOT NULL,
-  ended_at TEXT,
-  origin TEXT NOT NULL,
-  extras TEXT NOT NULL,
-  worktree TEXT,
-  branch TEXT,
-  log_path TEXT NOT NULL,
-  activity TEXT,
-  result TEXT,
-  rev INTEGER NOT NULL,
-  tmux_id TEXT
-);
-CREATE UNIQUE INDEX IF NOT EXISTS one_live_run ON runs(mode, task_id) WHERE state IN ('starting', 'running');
-CREATE INDEX IF NOT EXISTS runs_by_task ON runs(task_id, started_at);
-CREATE INDEX IF NOT EXISTS runs_by_rev ON runs(rev);
-`;
-
-export function isLive(row: RunRow): boolean {
-  return row.state === "starting" || row.state === "running";
-}
-
-export function toRunInfo(row: RunRow): RunInfo {
+function fromRow(row: Row): RunRecord {
   return {
-    runId: row.id,
+    id: row.id,
     mode: row.mode,
     taskId: row.task_id,
     session: row.session,
     headless: row.headless === 1,
-    state: row.state === "starting" ? "running" : row.state,
-    exitCode: row.exit_code,
-    reason: row.reason,
-    pid: row.pid,
-    startedAt: row.started_at,
-    endedAt: row.ended_at,
     origin: row.origin,
     extras: JSON.parse(row.extras) as string[],
+    logPath: row.log_path,
+    startedAt: row.started_at,
+    ownerPid: row.owner_pid,
+    ownerStart: row.owner_start,
+    rev: row.rev,
+    phase: row.state,
+    exitCode: row.exit_code,
+    reason: row.reason,
+    result: row.result ? (JSON.parse(row.result) as RunResult) : null,
+    activity: row.activity,
+    endedAt: row.ended_at,
     worktree: row.worktree,
     branch: row.branch,
-    activity: row.activity,
-    result: row.result ? (JSON.parse(row.result) as RunResult) : null,
+    pid: row.pid,
+    pidStart: row.pid_start,
+    tmuxId: row.tmux_id,
+    socket: row.tmux_socket,
   };
 }
 
-export type NewRun = Pick<RunRow, "id" | "mode" | "task_id" | "session" | "origin" | "log_path"> & {
-  headless: boolean;
-  extras: string[];
+/** Columns of the facts a transition writes. */
+const FACT_COLUMNS: Record<keyof RunFacts, string> = {
+  phase: "state",
+  exitCode: "exit_code",
+  reason: "reason",
+  result: "result",
+  activity: "activity",
+  endedAt: "ended_at",
+  worktree: "worktree",
+  branch: "branch",
+  pid: "pid",
+  pidStart: "pid_start",
+  tmuxId: "tmux_id",
+  socket: "tmux_socket",
 };
 
-export type Ending = { state: RunState; exitCode: number | null; reason: string | null; result?: RunResult | null };
+type Value = string | number | null;
+
+function toColumn(key: keyof RunFacts, value: unknown): Value {
+  if (key === "result") return value ? JSON.stringify(value) : null;
+  return (value ?? null) as Value;
+}
+
+/** A new run, as claimed; or a run rebuilt from disk, in whatever phase it was found. */
+export type NewRun = Omit<RunRecord, "rev">;
+
+const LIVE = "state IN ('starting', 'running')";
+
+function isDamage(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT";
+}
 
 export class RunDb {
   private readonly db: Database;
 
-  constructor(stateDir: string) {
-    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-    this.db = new Database(join(stateDir, "dispatch.db"), { create: true, strict: true });
+  private constructor(readonly file: string) {
+    this.db = new Database(file, { create: true, strict: true });
     // The CLI and the server write at once; wait for the lock rather than fail. First of all:
     // switching a new database to WAL needs the lock too, and two processes may open it at once.
     this.db.run("PRAGMA busy_timeout = 10000");
     this.db.run("PRAGMA journal_mode = WAL");
     this.db.run("PRAGMA synchronous = NORMAL");
-    this.db.run(SCHEMA);
-    const columns = this.db
-      .query<{ name: string }, []>("PRAGMA table_info(runs)")
-      .all()
-      .map((c) => c.name);
-    if (!columns.includes("tmux_id")) this.db.run("ALTER TABLE runs ADD COLUMN tmux_id TEXT");
+    migrate(this.db, file);
+  }
+
+  /**
+   * Opens the state folder's database. A damaged file is moved aside (with its WAL) and a new one
+   * made; `warn` names both files. The lifecycle then rebuilds the history from the run files.
+   */
+  static open(stateDir: string, warn: (message: string) => void = (m) => console.error(m)): RunDb {
+    const file = join(stateDir, "dispatch.db");
+    try {
+      return new RunDb(file);
+    } catch (error) {
+      if (error instanceof DispatchError) throw error;
+      if (!isDamage(error)) throw stateError(file, error);
+      return RunDb.repair(file, error, warn);
+    }
+  }
+
+  private static repair(file: string, damage: unknown, warn: (message: string) => void): RunDb {
+    // One process repairs; another that found the damage at the same moment waits, then opens the new file.
+    const lock = `${file}.repair-lock`;
+    let fd: number | null = null;
+    for (let tries = 0; fd === null; tries++) {
+      try {
+        fd = openSync(lock, "wx", 0o600);
+      } catch {
+        if (tries > 200) unlinkSync(lock);
+        Bun.sleepSync(10);
+      }
+    }
+    try {
+      try {
+        return new RunDb(file);
+      } catch (error) {
+        if (!isDamage(error)) throw stateError(file, error);
+      }
+      const aside = `${file}.damaged-${new Date().toISOString().replaceAll(":", "-")}`;
+      renameSync(file, aside);
+      for (const suffix of ["-wal", "-shm"]) if (existsSync(file + suffix)) renameSync(file + suffix, aside + suffix);
+      warn(
+        `dispatch: ${file} was damaged (${describe(damage)}): moved it to ${aside} and rebuilt the run history from the run files beside it`,
+      );
+      return new RunDb(file);
+    } finally {
+      closeSync(fd);
+      unlinkSync(lock);
+    }
   }
 
   close(): void {
@@ -129,132 +173,145 @@ export class RunDb {
   }
 
   /**
-   * Returns the live run of {mode, task}, or inserts `run` as `starting`. One write transaction
-   * (BEGIN IMMEDIATE) holds the database lock from the check to the insert.
-   */
-  claim(run: NewRun, isStale: (live: RunRow) => Ending | null): { row: RunRow; reused: boolean } {
-    return this.write((): { row: RunRow; reused: boolean } => {
-      const live = this.db
-        .query<RunRow, [string, string]>("SELECT * FROM runs WHERE mode = ? AND task_id = ? AND state IN ('starting', 'running')")
-        .get(run.mode, run.task_id);
-      if (live) {
-        const ending = isStale(live);
-        if (!ending) return { row: live, reused: true };
-        this.endInTx(live.id, ending);
-      }
-      this.db
-        .query(
-          `INSERT INTO runs (id, mode, task_id, session, headless, state, owner_pid, started_at, origin, extras, log_path, rev)
-           VALUES (?, ?, ?, ?, ?, 'starting', ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          run.id,
-          run.mode,
-          run.task_id,
-          run.session,
-          run.headless ? 1 : 0,
-          process.pid,
-          new Date().toISOString(),
-          run.origin,
-          JSON.stringify(run.extras),
-          run.log_path,
-          this.nextRev(),
-        );
-      return { row: this.get(run.id) as RunRow, reused: false };
-    });
-  }
-
-  /**
    * Every write is an IMMEDIATE transaction: writers from all processes are serialised, so `rev`
    * grows in commit order and a reader that saw rev N has seen everything before it.
    */
   private write<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    try {
+      return this.db.transaction(fn).immediate();
+    } catch (error) {
+      if (error instanceof DispatchError) throw error;
+      throw stateError(this.file, error);
+    }
+  }
+
+  private insert(run: NewRun): boolean {
+    return (
+      this.db
+        .query(
+          `INSERT OR IGNORE INTO runs (id, mode, task_id, session, headless, state, exit_code, reason, pid, pid_start, owner_pid,
+             owner_start, started_at, ended_at, origin, extras, worktree, branch, log_path, activity, result, rev, tmux_id, tmux_socket)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          run.id,
+          run.mode,
+          run.taskId,
+          run.session,
+          run.headless ? 1 : 0,
+          run.phase,
+          run.exitCode,
+          run.reason,
+          run.pid,
+          run.pidStart,
+          run.ownerPid,
+          run.ownerStart,
+          run.startedAt,
+          run.endedAt,
+          run.origin,
+          JSON.stringify(run.extras),
+          run.worktree,
+          run.branch,
+          run.logPath,
+          run.activity,
+          run.result ? JSON.stringify(run.result) : null,
+          this.nextRev(),
+          run.tmuxId,
+          run.socket,
+        ).changes > 0
+    );
   }
 
   /**
-   * Records what the launch gave; the run is now `running`. False when the run was ended while
-   * it started (a Stop from another process): the caller must then undo the launch.
+   * Returns the live run of {mode, task}, or inserts `run` (phase `starting`). One write
+   * transaction holds the database lock from the check to the insert.
    */
-  started(id: string, fields: { worktree: string; branch: string; pid: number | null; tmuxId: string | null }): boolean {
-    return this.write(
-      () =>
-        this.db
-          .query(
-            "UPDATE runs SET state = 'running', worktree = ?, branch = ?, pid = ?, tmux_id = ?, rev = ? WHERE id = ? AND state = 'starting'",
-          )
-          .run(fields.worktree, fields.branch, fields.pid, fields.tmuxId, this.nextRev(), id).changes > 0,
-    );
+  claim(run: NewRun): { run: RunRecord; reused: boolean } {
+    return this.write(() => {
+      const live = this.db
+        .query<Row, [string, string]>(`SELECT * FROM runs WHERE mode = ? AND task_id = ? AND ${LIVE}`)
+        .get(run.mode, run.taskId);
+      if (live) return { run: fromRow(live), reused: true };
+      this.insert(run);
+      return { run: this.get(run.id) as RunRecord, reused: false };
+    });
   }
 
-  private endInTx(id: string, ending: Ending): boolean {
-    const changes = this.db
-      .query(
-        `UPDATE runs SET state = ?, exit_code = ?, reason = ?, result = ?, ended_at = ?, rev = ?
-         WHERE id = ? AND state IN ('starting', 'running')`,
-      )
-      .run(
-        ending.state,
-        ending.exitCode,
-        ending.reason,
-        ending.result ? JSON.stringify(ending.result) : null,
-        new Date().toISOString(),
-        this.nextRev(),
-        id,
-      ).changes;
-    return changes > 0;
+  /** Records a run found on disk but not here (a lost or rebuilt database); false when it is already known. */
+  recover(run: NewRun): boolean {
+    return this.write(() => this.insert(run));
   }
 
-  /** Ends a live run; false when it had already ended (first writer wins, so every process agrees). */
-  end(id: string, ending: Ending): boolean {
-    return this.write(() => this.endInTx(id, ending));
+  /**
+   * Writes `set` if the run is still at `rev` (nobody else changed it meanwhile); returns the new
+   * record, or null when it had changed: the caller reads it again and decides anew.
+   */
+  update(id: string, rev: number, set: Partial<RunFacts>): RunRecord | null {
+    const keys = Object.keys(set) as (keyof RunFacts)[];
+    return this.write(() => {
+      const assignments = keys.map((k) => `${FACT_COLUMNS[k]} = ?`);
+      const values = keys.map((k) => toColumn(k, set[k]));
+      const changes = this.db
+        .query<never, Value[]>(`UPDATE runs SET ${[...assignments, "rev = ?"].join(", ")} WHERE id = ? AND rev = ?`)
+        .run(...values, this.nextRev(), id, rev).changes;
+      return changes > 0 ? this.get(id) : null;
+    });
   }
 
-  /** A stopped run may still report the code its agent died with; the state stays `stopped`. */
-  noteExitCode(id: string, code: number): void {
-    this.write(() =>
+  get(id: string): RunRecord | null {
+    const row = this.db.query<Row, [string]>("SELECT * FROM runs WHERE id = ?").get(id);
+    return row ? fromRow(row) : null;
+  }
+
+  live(): RunRecord[] {
+    return this.db.query<Row, []>(`SELECT * FROM runs WHERE ${LIVE}`).all().map(fromRow);
+  }
+
+  /** Lost runs that say where they lived: worth a look at start-up, in case they were wrongly judged. */
+  lostWithProcess(): RunRecord[] {
+    return this.db.query<Row, []>("SELECT * FROM runs WHERE state = 'lost' AND pid IS NOT NULL").all().map(fromRow);
+  }
+
+  ids(): Set<string> {
+    return new Set(
       this.db
-        .query("UPDATE runs SET exit_code = ?, rev = ? WHERE id = ? AND exit_code IS NULL AND state = 'stopped'")
-        .run(code, this.nextRev(), id),
+        .query<{ id: string }, []>("SELECT id FROM runs")
+        .all()
+        .map((r) => r.id),
     );
-  }
-
-  get(id: string): RunRow | null {
-    return this.db.query<RunRow, [string]>("SELECT * FROM runs WHERE id = ?").get(id);
-  }
-
-  live(): RunRow[] {
-    return this.db.query<RunRow, []>("SELECT * FROM runs WHERE state IN ('starting', 'running')").all();
   }
 
   /** The newest run of every {mode, task}. */
-  latestPerKey(): RunRow[] {
+  latestPerKey(): RunRecord[] {
     return this.db
-      .query<RunRow, []>(
+      .query<Row, []>(
         `SELECT r.* FROM runs r JOIN (SELECT mode, task_id, MAX(started_at || id) AS k FROM runs GROUP BY mode, task_id) m
          ON r.mode = m.mode AND r.task_id = m.task_id AND (r.started_at || r.id) = m.k`,
       )
-      .all();
+      .all()
+      .map(fromRow);
   }
 
-  latest(mode: string, taskId: string): RunRow | null {
-    return this.db
-      .query<RunRow, [string, string]>("SELECT * FROM runs WHERE mode = ? AND task_id = ? ORDER BY started_at DESC, id DESC LIMIT 1")
+  latest(mode: string, taskId: string): RunRecord | null {
+    const row = this.db
+      .query<Row, [string, string]>("SELECT * FROM runs WHERE mode = ? AND task_id = ? ORDER BY started_at DESC, id DESC LIMIT 1")
       .get(mode, taskId);
+    return row ? fromRow(row) : null;
   }
 
-  history(taskId: string | null, limit: number): RunRow[] {
-    if (taskId === null) {
-      return this.db.query<RunRow, [number]>("SELECT * FROM runs ORDER BY started_at DESC, id DESC LIMIT ?").all(limit);
-    }
-    return this.db
-      .query<RunRow, [string, number]>("SELECT * FROM runs WHERE task_id = ? ORDER BY started_at DESC, id DESC LIMIT ?")
-      .all(taskId, limit);
+  history(taskId: string | null, limit: number): RunRecord[] {
+    const rows =
+      taskId === null
+        ? this.db.query<Row, [number]>("SELECT * FROM runs ORDER BY started_at DESC, id DESC LIMIT ?").all(limit)
+        : this.db
+            .query<Row, [string, number]>("SELECT * FROM runs WHERE task_id = ? ORDER BY started_at DESC, id DESC LIMIT ?")
+            .all(taskId, limit);
+    return rows.map(fromRow);
   }
 
-  /** Rows written (by any process) after `rev`: how the server learns of the CLI's runs. */
-  changedSince(rev: number): RunRow[] {
-    return this.db.query<RunRow, [number]>("SELECT * FROM runs WHERE rev > ? ORDER BY rev").all(rev);
+  /** Runs written (by any process) after `rev`: how the server learns of the CLI's runs. */
+  changedSince(rev: number): RunRecord[] {
+    return this.db.query<Row, [number]>("SELECT * FROM runs WHERE rev > ? ORDER BY rev").all(rev).map(fromRow);
   }
 
   maxRev(): number {

@@ -1,26 +1,50 @@
-import { mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { z } from "zod";
+import { stateError } from "../errors.ts";
 import { RunResult } from "../protocol/api.ts";
 
 /**
- * Where a run's files live under the state folder. The exit file is written by the launcher when
- * the agent ends (atomically: temp file, then rename), so an exit survives a restart of the
- * extension and reaches any engine process that watches `exits/`.
+ * Where a run's files live under the state folder, and the only reader of what launchers write:
+ * `specs/<run>.json` (what to run: written before launch, enough to rebuild the run's record),
+ * `pids/<run>.json` (the launcher's first act: where it runs), `exits/<run>.json` (its last act:
+ * how the agent ended), `logs/<run>.log` and `events/<run>.jsonl` (tmux's and, later, Claude's
+ * hooks). Records are written atomically (temp file, then rename), so a reader never sees half.
  */
 export class RunFiles {
   readonly logs: string;
   readonly exits: string;
   readonly specs: string;
+  readonly pids: string;
+  readonly events: string;
 
-  constructor(readonly stateDir: string) {
+  constructor(
+    readonly stateDir: string,
+    /** Where a launcher puts an exit record when `exits/` cannot take it (an exit code is never lost). */
+    readonly fallbackExits: string = fallbackExitDir(),
+  ) {
     this.logs = join(stateDir, "logs");
     this.exits = join(stateDir, "exits");
     this.specs = join(stateDir, "specs");
+    this.pids = join(stateDir, "pids");
+    this.events = join(stateDir, "events");
   }
 
-  ensure(): this {
-    for (const dir of [this.logs, this.exits, this.specs]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  /**
+   * Makes the folders a run writes to and checks that they are writable folders. Throws an error
+   * naming the path and the fix; called before a run is claimed, so a failure changes nothing.
+   */
+  check(): this {
+    for (const dir of [this.stateDir, this.logs, this.exits, this.specs, this.pids, this.events]) {
+      try {
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        if (!lstatSync(dir).isDirectory()) throw new Error("it is not a folder");
+        accessSync(dir, constants.W_OK | constants.X_OK);
+      } catch (error) {
+        throw stateError(dir, (error as NodeJS.ErrnoException).code === "EEXIST" ? new Error("it is a file, not a folder") : error);
+      }
+    }
     return this;
   }
 
@@ -32,25 +56,79 @@ export class RunFiles {
     return join(this.exits, `${runId}.json`);
   }
 
+  fallbackExit(runId: string): string {
+    return join(this.fallbackExits, `${runId}.json`);
+  }
+
   spec(runId: string): string {
     return join(this.specs, `${runId}.json`);
   }
 
+  pid(runId: string): string {
+    return join(this.pids, `${runId}.json`);
+  }
+
+  eventsOf(runId: string): string {
+    return join(this.events, `${runId}.jsonl`);
+  }
+
   /** The run's exit record, or null while it has none (running, or gone without one). */
   readExit(runId: string): ExitRecord | null {
-    let text: string;
+    return readRecord(this.exit(runId), ExitRecord) ?? readRecord(this.fallbackExit(runId), ExitRecord);
+  }
+
+  /** Where the launcher said it runs, or null before it said so. */
+  readStart(runId: string): StartRecord | null {
+    return readRecord(this.pid(runId), StartRecord);
+  }
+
+  /** Ids of every run that has a spec: what the state folder knows, whatever the database says. */
+  specIds(): string[] {
     try {
-      text = readFileSync(this.exit(runId), "utf8");
+      return readdirSync(this.specs)
+        .filter((f) => f.endsWith(".json"))
+        .map((f) => f.slice(0, -5));
     } catch {
-      return null;
+      return [];
     }
-    // A damaged file (a crash mid-write before the rename existed, a full disk) is no exit.
-    try {
-      const parsed = ExitRecord.safeParse(JSON.parse(text));
-      return parsed.success ? parsed.data : null;
-    } catch {
-      return null;
+  }
+}
+
+/**
+ * `$XDG_RUNTIME_DIR` (private to the user by definition) or the temp folder, in a folder of ours
+ * (0700). Run ids are unique, so runs of several repositories share it safely.
+ */
+export function fallbackExitDir(env: Record<string, string | undefined> = process.env): string {
+  return join(env.XDG_RUNTIME_DIR || tmpdir(), `dispatch-${process.getuid?.() ?? "user"}`, "exits");
+}
+
+/**
+ * Makes (or checks) a folder private to this user: ours, a real folder (never a planted link),
+ * 0700, and so its parent. The fallback exit folder lies in a shared place.
+ */
+export function privateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  for (const d of [dirname(dir), dir]) {
+    const stat = lstatSync(d);
+    if (!stat.isDirectory() || (process.getuid && stat.uid !== process.getuid()) || (stat.mode & 0o077) !== 0) {
+      throw new Error(`${d} is not a private folder of this user`);
     }
+  }
+}
+
+/** A damaged file (a full disk, a crash before the rename existed) is no record. */
+function readRecord<T extends z.ZodType>(file: string, schema: T): z.infer<T> | null {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return null;
+  }
+  try {
+    const parsed = schema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
   }
 }
 
@@ -62,6 +140,10 @@ export const ExitRecord = z.object({
   result: RunResult.nullable().default(null),
 });
 export type ExitRecord = z.infer<typeof ExitRecord>;
+
+/** The launcher's first record: its pid and start time (see proc/liveness.ts). */
+export const StartRecord = z.object({ pid: z.number().int().positive(), pidStart: z.string().nullable(), startedAt: z.string() });
+export type StartRecord = z.infer<typeof StartRecord>;
 
 /** Run ids sort by start time and are safe in file names and tmux variables. */
 export function newRunId(): string {

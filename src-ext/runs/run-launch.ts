@@ -5,17 +5,27 @@ import { DispatchError } from "../errors.ts";
 import { ensureWorktree } from "../git/worktree.ts";
 import type { Mode } from "../modes/mode.ts";
 import { renderPrompt } from "../modes/prompt.ts";
+import { startTime } from "../proc/liveness.ts";
 import type { Task } from "../tasks/task.ts";
-import type { Tmux } from "../tmux/tmux.ts";
+import { EVENTS_VAR, type Tmux } from "../tmux/tmux.ts";
 import { agentArgv, type ParsedExtras, saveToPath } from "./agent-argv.ts";
 import { LAUNCHER, spawnHeadless } from "./headless-job.ts";
 import type { LaunchSpec } from "./launch-spec.ts";
 import type { RunFiles } from "./run-files.ts";
+import type { RunRecord } from "./run-record.ts";
+import type { Observation } from "./run-state.ts";
 
-export type Launched = { worktree: string; branch: string; pid: number | null; tmuxId: string | null };
+export type Launched = Extract<Observation, { kind: "launched" }>;
 
-/** Decides whether a tmux session of our name that already exists may be replaced. */
-export type StaleSessionCheck = (runId: string | null, stateDir: string | null) => boolean;
+/** What to do about a tmux session of our name that already exists: its run ended, so replace it; or adopt it. */
+export type ExistingSession = (ownerRunId: string | null, ownerStateDir: string | null) => "replace" | "adopt" | "conflict";
+
+/** A live run of ours was found in the session a dispatch wanted to create: it is adopted, never killed. */
+export class FoundLiveRun extends Error {
+  constructor(readonly runId: string) {
+    super(`run ${runId} already lives in this session`);
+  }
+}
 
 export function branchFor(config: Config, taskId: string): string {
   return config.branchTemplate.replaceAll("{id}", taskId);
@@ -44,16 +54,15 @@ export async function launchRun(options: {
   config: Config;
   files: RunFiles;
   tmux: Tmux;
-  runId: string;
-  session: string;
+  run: RunRecord;
   mode: Mode;
   task: Task;
   extras: ParsedExtras;
-  isStaleSession: StaleSessionCheck;
+  existingSession: ExistingSession;
   /** Called when a headless launcher this process started has exited. */
   onJobExit: () => void;
 }): Promise<Launched> {
-  const { config, files, tmux, runId, session, mode, task, extras } = options;
+  const { config, files, run, mode, task, extras } = options;
   const agent = resolveAgent(config.agentCommand);
   const branch = branchFor(config, task.id);
   const worktree = await ensureWorktree(
@@ -65,35 +74,49 @@ export async function launchRun(options: {
   const prompt = renderPrompt(mode.prompt, { task, worktree: worktree.path, branch, mode: mode.name });
   const { argv, stdin } = agentArgv(agent, mode, extras.agentExtras, prompt);
   const env = {
-    DISPATCH_RUN_ID: runId,
+    DISPATCH_RUN_ID: run.id,
     DISPATCH_TASK_ID: task.id,
     DISPATCH_MODE: mode.name,
     DISPATCH_STATE_DIR: config.stateDir,
+    [EVENTS_VAR]: files.eventsOf(run.id),
   };
   const spec: LaunchSpec = {
-    runId,
+    runId: run.id,
+    mode: mode.name,
+    taskId: task.id,
+    session: run.session,
+    headless: run.headless,
+    origin: run.origin,
+    extras: run.extras,
+    claimedAt: run.startedAt,
+    socket: run.socket,
+    branch,
     argv,
     cwd: worktree.path,
     env: { ...env, PATH: process.env.PATH ?? "/usr/bin:/bin" },
     stdin,
-    logFile: files.log(runId),
-    exitFile: files.exit(runId),
+    logFile: run.logPath,
+    pidFile: files.pid(run.id),
+    exitFile: files.exit(run.id),
+    exitFallback: files.fallbackExit(run.id),
     saveTo: saveToPath(worktree.path, extras.saveTo),
     timeoutSeconds: mode.interactive ? null : (mode.timeout ?? null),
   };
   // The log exists from the start, so a reader can open it before the agent prints anything.
   closeSync(openSync(spec.logFile, "a", 0o600));
-  const specPath = files.spec(runId);
+  const specPath = files.spec(run.id);
   writeFileSync(specPath, JSON.stringify(spec), { mode: 0o600 });
   chmodSync(specPath, 0o600);
+  const launched = (where: Launched["where"]): Launched => ({ kind: "launched", where, worktree: worktree.path, branch });
 
   if (!mode.interactive) {
     const pid = spawnHeadless(specPath, worktree.path, spec.logFile, options.onJobExit);
-    return { worktree: worktree.path, branch, pid, tmuxId: null };
+    return launched({ pid, pidStart: startTime(pid), tmuxId: null, socket: null });
   }
+  const tmux = options.tmux.at(run.socket);
   const create = () =>
     tmux.newSession({
-      name: session,
+      name: run.session,
       cwd: worktree.path,
       command: [process.execPath, LAUNCHER, specPath],
       logPath: spec.logFile,
@@ -101,19 +124,20 @@ export async function launchRun(options: {
     });
   let created = await create();
   if (created === null) {
-    // A session of this name exists but no live run owns it: a leftover of ours is replaced;
-    // anyone else's (another repo's Dispatch with the same task id, a user's session) is not.
-    const owner = await tmux.sessionEnv(`=${session}`, "DISPATCH_RUN_ID");
-    const ownerDir = await tmux.sessionEnv(`=${session}`, "DISPATCH_STATE_DIR");
-    if (!options.isStaleSession(owner, ownerDir)) {
+    const owner = await tmux.sessionEnv(`=${run.session}`, "DISPATCH_RUN_ID");
+    const ownerDir = await tmux.sessionEnv(`=${run.session}`, "DISPATCH_STATE_DIR");
+    const verdict = options.existingSession(owner, ownerDir);
+    if (verdict === "adopt" && owner) throw new FoundLiveRun(owner);
+    if (verdict !== "replace") {
       throw new DispatchError(
         "session_conflict",
-        `tmux session ${session} already exists and is not a run of this repository: end it (tmux kill-session -t =${session}) or rename it`,
+        `tmux session ${run.session} already exists and is not a run of this repository: end it (tmux kill-session -t =${run.session}) or rename it`,
       );
     }
-    await tmux.killSession(session);
+    // A leftover of ours whose run is over (its exit is on record): replaced.
+    await tmux.killSession(run.session);
     created = await create();
-    if (created === null) throw new DispatchError("session_conflict", `tmux session ${session} was created by someone else meanwhile`);
+    if (created === null) throw new DispatchError("session_conflict", `tmux session ${run.session} was created by someone else meanwhile`);
   }
-  return { worktree: worktree.path, branch, pid: created.pid, tmuxId: created.id };
+  return launched({ pid: created.pid, pidStart: startTime(created.pid), tmuxId: created.id, socket: created.socket });
 }

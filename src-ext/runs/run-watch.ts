@@ -1,16 +1,21 @@
 import { type FSWatcher, watch } from "node:fs";
-import type { RunFiles } from "./run-files.ts";
-import type { RunManager } from "./run-manager.ts";
+import type { Attachments } from "./attachments.ts";
+import { privateDir, type RunFiles } from "./run-files.ts";
+import type { RunLifecycle } from "./run-lifecycle.ts";
 
 /**
- * Lost runs (a launcher killed with -9, a tmux server gone) leave no exit file; a slow sweep
- * finds them. Exits themselves are pushed by the file watcher, never found by this sweep.
+ * A run that vanished without a trace (a launcher killed with -9, a reboot) leaves no event: a
+ * slow sweep finds it. Each sweep costs one query and, per live run, one `kill -0` and one read
+ * of /proc; 5 s makes a `lost` verdict visible soon after a crash at no measurable cost.
  */
 const SWEEP_MS = 5000;
+/** One WAL write by another process fires several change events: one read of the database for the burst. */
+const SYNC_DEBOUNCE_MS = 5;
 
 /**
- * Push, not polling: the launcher's exit file appearing in `exits/` ends a run, and a write to
- * the database by another process (the CLI) shows up as a change of `dispatch.db-wal`.
+ * Push, not polling: the launcher's exit record appearing in `exits/` ends a run, a write to the
+ * database by another process (the CLI) shows up as a change of `dispatch.db-wal`, and a line in
+ * `events/<run>.jsonl` (a tmux hook) says a terminal attached or detached.
  */
 export class RunWatch {
   private watchers: FSWatcher[] = [];
@@ -20,24 +25,46 @@ export class RunWatch {
 
   constructor(
     private readonly files: RunFiles,
-    private readonly runs: RunManager,
+    private readonly runs: RunLifecycle,
+    private readonly attachments: Attachments,
   ) {}
 
   start(): this {
-    this.watchers.push(
-      watch(this.files.exits, (_event, name) => {
-        if (name && String(name).endsWith(".json"))
-          this.runs.onExit(String(name).slice(0, -5)).catch((error) => console.error("dispatch: recording an exit failed:", error));
-      }),
-      watch(this.files.stateDir, (_event, name) => {
-        if (name && String(name).startsWith("dispatch.db")) this.scheduleSync();
-      }),
-    );
+    const report = (what: string) => (error: unknown) => console.error(`dispatch: ${what} failed:`, error);
+    const onExit = (name: string) => {
+      if (name.endsWith(".json")) this.runs.observe(name.slice(0, -5)).catch(report("recording an exit"));
+    };
+    this.follow(this.files.exits, onExit);
+    // Where launchers put exits that `exits/` could not take.
+    try {
+      privateDir(this.files.fallbackExits);
+      this.follow(this.files.fallbackExits, onExit);
+    } catch {
+      // Not private (or not creatable): the sweep still finds those exits.
+    }
+    this.follow(this.files.stateDir, (name) => {
+      if (name.startsWith("dispatch.db")) this.scheduleSync();
+    });
+    this.follow(this.files.events, (name) => {
+      if (name.endsWith(".jsonl")) this.attachments.refresh(name.slice(0, -6)).catch(report("reading a terminal event"));
+    });
     this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_MS);
     this.sweepTimer.unref?.();
-    // Exits written while no engine was watching are found by this first sweep.
-    void this.sweep();
+    void this.attachments.refreshAll();
     return this;
+  }
+
+  /** A folder that cannot be watched (replaced by a file, say) is left to the sweep; it never ends the process. */
+  private follow(dir: string, onName: (name: string) => void): void {
+    try {
+      const watcher = watch(dir, (_event, name) => {
+        if (name) onName(String(name));
+      });
+      watcher.on("error", (error) => console.error(`dispatch: stopped watching ${dir}: ${error.message}`));
+      this.watchers.push(watcher);
+    } catch (error) {
+      console.error(`dispatch: cannot watch ${dir}: ${(error as Error).message}`);
+    }
   }
 
   close(): void {
@@ -52,14 +79,14 @@ export class RunWatch {
     this.syncTimer = setTimeout(() => {
       this.syncTimer = null;
       this.runs.sync();
-    }, 5);
+    }, SYNC_DEBOUNCE_MS);
   }
 
   private async sweep(): Promise<void> {
     if (this.sweeping) return;
     this.sweeping = true;
     try {
-      await this.runs.reconcileAll();
+      await this.runs.observeAll();
     } catch (error) {
       console.error("dispatch: sweep failed:", error);
     } finally {

@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import { z } from "zod";
 import type { Engine } from "../engine.ts";
-import { VERSION } from "../engine.ts";
 import { DispatchError } from "../errors.ts";
 import { DispatchBody } from "../protocol/api.ts";
 import type { RunOrigin } from "../protocol/states.ts";
+import { VERSION } from "../version.ts";
 import { json, readJson } from "./http.ts";
 import type { Auth } from "./security.ts";
 
@@ -69,7 +69,7 @@ export const ROUTES: Route[] = [
     methods: ["POST"],
     prefix: "attach",
     target: "mode-id",
-    handler: async (ctx) => json(await ctx.engine.attach(ctx.mode, ctx.id)),
+    handler: async (ctx) => json((await ctx.engine.attach(ctx.mode, ctx.id)).now),
   },
   { methods: ["GET"], prefix: "tasks", target: "none", handler: (ctx) => json(ctx.engine.listTasks()) },
   { methods: ["GET"], prefix: "tasks", target: "id", handler: (ctx) => json(ctx.engine.taskDetail(ctx.id)) },

@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import type { Server, ServerWebSocket, WebSocketHandler } from "bun";
 import type { Engine } from "../engine.ts";
-import { VERSION } from "../engine.ts";
 import { DispatchError } from "../errors.ts";
 import type { ServerEvent } from "../protocol/events.ts";
 import type { LogFollower } from "../runs/log-follower.ts";
+import { VERSION } from "../version.ts";
 import { followOverSocket, type SocketData } from "./log-socket.ts";
 import { matchRoute } from "./routes.ts";
 
@@ -25,11 +25,10 @@ export class Sockets {
   attach(server: Server<SocketData>): void {
     this.server = server;
     this.offs.push(
-      this.engine.bus.on("run.changed", (run) => {
-        this.publish({ type: "run", run });
-        if (run.state !== "running") for (const follower of this.followers.get(run.runId) ?? []) follower.end();
+      this.engine.bus.onAny((event) => this.publish(event)),
+      this.engine.bus.on("run.ended", ({ run }) => {
+        for (const follower of this.followers.get(run.runId) ?? []) follower.end();
       }),
-      this.engine.bus.on("tasks.changed", () => this.publish({ type: "tasks" })),
     );
   }
 
@@ -85,8 +84,8 @@ export class Sockets {
     const set = this.followers.get(runId) ?? new Set<LogFollower>();
     this.followers.set(runId, set);
     set.add(follower);
-    const row = this.engine.run(runId);
-    if (!row || (row.state !== "running" && row.state !== "starting")) follower.end();
+    const run = this.engine.run(runId);
+    if (run?.state !== "running") follower.end();
     follower.pump();
   }
 

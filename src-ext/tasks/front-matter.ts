@@ -1,4 +1,4 @@
-import { parse as parseToml, TomlError } from "smol-toml";
+import { parseToml, TomlError } from "../toml.ts";
 
 /** The only place in the codebase that reads TOML front matter. */
 

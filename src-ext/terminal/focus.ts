@@ -1,4 +1,5 @@
-import { exec, procStat } from "../proc/exec.ts";
+import { procStat } from "../proc/liveness.ts";
+import { exec } from "../proc/spawn.ts";
 import { appleString, type Platform } from "./openers.ts";
 
 export type Client = { tty: string; pid: number };

@@ -1,23 +1,61 @@
+import { mkdirSync, realpathSync } from "node:fs";
+import { join } from "node:path";
 import { DispatchError } from "../errors.ts";
-import { exec } from "../proc/exec.ts";
 import { shellWord } from "../proc/shell-word.ts";
+import { type Exec, exec as realExec } from "../proc/spawn.ts";
 
 /**
- * The only file that runs tmux. Every session target is written `=NAME` (and `=NAME:` for pane
- * commands) because tmux matches a bare `-t NAME` by prefix: `claude-interactive-TASK-4` would
- * find `claude-interactive-TASK-42` (DESIGN §11).
+ * The only file that runs tmux. Every call names its server by socket path (`-S`), the one a run
+ * was created on, so a CLI started with another `DISPATCH_TMUX_SOCKET` or `TMUX_TMPDIR` still asks
+ * the right server. Every session target is written `=NAME` (and `=NAME:` for pane commands)
+ * because tmux matches a bare `-t NAME` by prefix: `claude-interactive-TASK-4` would find
+ * `claude-interactive-TASK-42` (DESIGN §11).
  */
-export class Tmux {
-  constructor(readonly socket: string | undefined) {}
 
-  /** argv of a tmux call on our server (`-L socket` when one is configured). */
+/** What a lookup of a run's session found. `no-server`: nothing listens on the socket, so no session lives there. */
+export type SessionLookup = { pid: number; id: string; dead: boolean } | "absent" | "no-server";
+
+/** The variable, set on every run's session, that names the run's event file for tmux's hooks. */
+export const EVENTS_VAR = "DISPATCH_EVENTS";
+
+/**
+ * The socket path tmux itself would use (tmux.c, `make_label`): `-L label` or "default" in the
+ * real path of `$TMUX_TMPDIR/tmux-UID` (or `/tmp/tmux-UID`); with neither `-L` nor `-S`, the server
+ * of the client we run inside (`$TMUX`).
+ */
+export function socketPathFor(label: string | undefined, env: Record<string, string | undefined>, uid = process.getuid?.() ?? 0): string {
+  if (!label && env.TMUX && !env.TMUX.startsWith(",")) return env.TMUX.split(",")[0] as string;
+  const base = join(env.TMUX_TMPDIR || "/tmp", `tmux-${uid}`);
+  let dir = base;
+  try {
+    // tmux creates the folder (0700) before it resolves it; so do we, so both name it alike.
+    mkdirSync(base, { recursive: true, mode: 0o700 });
+    dir = realpathSync(base);
+  } catch {
+    // Not creatable here: tmux will say so when it is run.
+  }
+  return join(dir, label || "default");
+}
+
+export class Tmux {
+  constructor(
+    readonly socketPath: string,
+    private readonly exec: Exec = realExec,
+  ) {}
+
+  /** The same tmux on another server: the one a run was created on. */
+  at(socketPath: string | null): Tmux {
+    return !socketPath || socketPath === this.socketPath ? this : new Tmux(socketPath, this.exec);
+  }
+
+  /** argv of a tmux call on this server. */
   argv(args: string[]): string[] {
-    return ["tmux", ...(this.socket ? ["-L", this.socket] : []), ...args];
+    return ["tmux", "-S", this.socketPath, ...args];
   }
 
   private async run(args: string[]) {
     try {
-      return await exec(this.argv(args));
+      return await this.exec(this.argv(args));
     } catch (error) {
       throw new DispatchError("internal", "tmux is not installed (apt-get install tmux, brew install tmux)", {
         cause: error,
@@ -26,11 +64,12 @@ export class Tmux {
   }
 
   /**
-   * Creates the session detached and, in the same tmux invocation, keeps the pane after exit and
-   * pipes its output to the log: chained with `;` arguments so not one byte is printed before the
-   * pipe exists. Plain `new-session -d` is tmux's atomic create-if-absent: of parallel calls
-   * exactly one succeeds. Returns the pane's pid and the session's id (`$N`, never reused while
-   * the tmux server lives), or null when the session already exists.
+   * Creates the session detached and, in the same tmux invocation, keeps the pane after exit,
+   * pipes its output to the log and sets the hooks that report attach and detach: chained with
+   * `;` arguments so not one byte is printed before the pipe exists. Plain `new-session -d` is
+   * tmux's atomic create-if-absent: of parallel calls exactly one succeeds. Returns the pane's pid,
+   * the session's id (`$N`, never reused while the server lives) and the server's socket path, or
+   * null when the session already exists.
    */
   async newSession(options: {
     name: string;
@@ -40,9 +79,10 @@ export class Tmux {
     env: Record<string, string>;
     width?: number;
     height?: number;
-  }): Promise<{ pid: number; id: string } | null> {
+  }): Promise<{ pid: number; id: string; socket: string } | null> {
     const { name } = options;
     const env = Object.entries(options.env).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
+    const pane = `=${name}:`;
     const out = await this.run([
       // The window is named after the agent, not the launcher process (`bun.exe`).
       "new-session",
@@ -60,7 +100,7 @@ export class Tmux {
       ...env,
       "-P",
       "-F",
-      "#{pane_pid} #{session_id}",
+      "#{pane_pid} #{session_id} #{socket_path}",
       // Two or more arguments after `--`: tmux runs the program without a shell.
       "--",
       ...options.command,
@@ -68,13 +108,13 @@ export class Tmux {
       "set-option",
       "-p",
       "-t",
-      `=${name}:`,
+      pane,
       "remain-on-exit",
       "on",
       ";",
       "pipe-pane",
       "-t",
-      `=${name}:`,
+      pane,
       "-o",
       noFormats(`cat >> ${shellWord(options.logPath)}`),
       // Window titles name the session, so a terminal window can be found and raised (DESIGN §11).
@@ -82,15 +122,27 @@ export class Tmux {
       ";",
       "set-option",
       "-t",
-      `=${name}:`,
+      pane,
       "set-titles",
       "on",
       ";",
       "set-option",
       "-t",
-      `=${name}:`,
+      pane,
       "set-titles-string",
       "tmux:#{session_name}",
+      ";",
+      "set-hook",
+      "-t",
+      pane,
+      "client-attached",
+      hookLine("client-attached"),
+      ";",
+      "set-hook",
+      "-t",
+      pane,
+      "client-detached",
+      hookLine("client-detached"),
     ]);
     if (out.code !== 0) {
       if (/duplicate session/.test(out.stderr)) return null;
@@ -99,12 +151,17 @@ export class Tmux {
       if (runId) await this.killRunSession({ name, id: null, runId });
       throw new DispatchError("internal", `tmux new-session failed: ${out.stderr.trim()}`);
     }
-    const [pid, id] = (out.stdout.trim().split("\n")[0] ?? "").split(" ");
-    return { pid: Number(pid) || 0, id: id ?? "" };
+    const [pid, id, ...socket] = (out.stdout.trim().split("\n")[0] ?? "").split(" ");
+    return { pid: Number(pid) || 0, id: id ?? "", socket: socket.join(" ") || this.socketPath };
   }
 
-  async hasSession(name: string): Promise<boolean> {
-    return (await this.run(["has-session", "-t", `=${name}`])).code === 0;
+  /** The session of run `runId` named `name`: checked by DISPATCH_RUN_ID, so another run's session of that name is not it. */
+  async findRunSession(name: string, runId: string): Promise<SessionLookup> {
+    const out = await this.run(["list-panes", "-t", `=${name}:`, "-F", "#{pane_pid} #{session_id} #{pane_dead}"]);
+    if (out.code !== 0) return noServer(out.stderr) ? "no-server" : "absent";
+    if ((await this.sessionEnv(`=${name}`, "DISPATCH_RUN_ID")) !== runId) return "absent";
+    const [pid, id, dead] = (out.stdout.trim().split("\n")[0] ?? "").split(" ");
+    return { pid: Number(pid) || 0, id: id ?? "", dead: dead === "1" };
   }
 
   async killSession(name: string): Promise<boolean> {
@@ -144,6 +201,27 @@ export class Tmux {
   attachArgv(name: string): string[] {
     return this.argv(["attach-session", "-t", `=${name}`]);
   }
+
+  /** argv that moves the calling tmux client (we run inside tmux) to the session. */
+  switchArgv(name: string): string[] {
+    return this.argv(["switch-client", "-t", `=${name}`]);
+  }
+}
+
+/** tmux's words for "nothing listens on that socket". */
+function noServer(stderr: string): boolean {
+  return /no server running|error connecting to|No such file or directory|Connection refused/.test(stderr);
+}
+
+/**
+ * A hook's command: one line appended to the run's event file, named by the session's own
+ * variable, so no path or user text is ever part of a tmux command. tmux runs `run-shell` with the
+ * session's environment; inside tmux's single quotes nothing is expanded, and the line holds no
+ * `#` for run-shell's format expansion. One short `printf` is one `write` (O_APPEND): lines from
+ * several writers never interleave.
+ */
+function hookLine(event: string): string {
+  return `run-shell -b 'printf "%s\\n" "{\\"tmux\\":\\"${event}\\"}" >> "$${EVENTS_VAR}"'`;
 }
 
 /**

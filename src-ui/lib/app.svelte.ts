@@ -36,7 +36,10 @@ export class AppState {
       run: (run) => {
         this.board.applyRun(run);
         this.page?.applyRun(run);
-        this.notifier.onRun(run);
+      },
+      ended: (event) => this.notifier.onEnded(event),
+      terminal: ({ result }) => {
+        if (result.action === "failed" || result.action === "none") this.toasts.show("error", result.message, result.command.join(" "));
       },
       tasks: () => this.reloadTasksSoon(),
       resync: () => {

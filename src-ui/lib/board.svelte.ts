@@ -1,5 +1,5 @@
 import type { ModeInfo, RunInfo, TaskProblem, TaskSummary } from "../../src-ext/protocol/api.ts";
-import { lastRunId } from "../../src-ext/protocol/describe.ts";
+import { badgeOf, lastRunId } from "../../src-ext/protocol/describe.ts";
 import type { Api } from "./api.svelte.ts";
 
 export type SortKey = "id" | "title" | "status" | "priority" | "phase" | "activity";
@@ -75,7 +75,7 @@ export class Board {
     const current = task.runs[run.mode];
     // An event for an older run must not overwrite the badge of a newer one.
     if (current && current.runId > run.runId) return;
-    const next = { ...task, runs: { ...task.runs, [run.mode]: { state: run.state, exitCode: run.exitCode, runId: run.runId } } };
+    const next = { ...task, runs: { ...task.runs, [run.mode]: badgeOf(run) } };
     this.tasks = this.tasks.with(i, next);
   }
 

@@ -1,5 +1,5 @@
 import type { RunInfo } from "../../src-ext/protocol/api.ts";
-import type { ServerEvent } from "../../src-ext/protocol/events.ts";
+import type { EventOf, ServerEvent } from "../../src-ext/protocol/events.ts";
 import type { Api } from "./api.svelte.ts";
 
 export type LinkState = "connecting" | "open" | "down";
@@ -23,7 +23,14 @@ export class Live {
 
   constructor(
     private readonly api: Api,
-    private readonly handlers: { run(run: RunInfo): void; tasks(): void; resync(): void },
+    private readonly handlers: {
+      /** Any change of a run: started, changed or ended. */
+      run(run: RunInfo): void;
+      ended(event: EventOf<"run.ended">): void;
+      terminal(event: EventOf<"terminal">): void;
+      tasks(): void;
+      resync(): void;
+    },
   ) {}
 
   start(): void {
@@ -55,8 +62,22 @@ export class Live {
       } catch {
         return;
       }
-      if (message.type === "run") this.handlers.run(message.run);
-      else if (message.type === "tasks") this.handlers.tasks();
+      switch (message.type) {
+        case "run.started":
+        case "run.changed":
+          this.handlers.run(message.run);
+          break;
+        case "run.ended":
+          this.handlers.run(message.run);
+          this.handlers.ended(message);
+          break;
+        case "terminal":
+          this.handlers.terminal(message);
+          break;
+        case "tasks.changed":
+          this.handlers.tasks();
+          break;
+      }
     };
     ws.onclose = () => {
       if (this.ws !== ws || this.closed) return;

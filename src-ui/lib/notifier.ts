@@ -1,5 +1,4 @@
-import type { RunInfo } from "../../src-ext/protocol/api.ts";
-import { runOutcome } from "../../src-ext/protocol/describe.ts";
+import type { EventOf } from "../../src-ext/protocol/events.ts";
 
 const ASKED_KEY = "dispatch.notifications.asked";
 
@@ -8,8 +7,6 @@ const ASKED_KEY = "dispatch.notifications.asked";
  * click that opens the task. Permission is asked once, on the first run the user starts.
  */
 export class Notifier {
-  private live = new Set<string>();
-
   constructor(
     private readonly open: (taskId: string) => void,
     private readonly enabled = true,
@@ -23,15 +20,11 @@ export class Notifier {
     void Notification.requestPermission();
   }
 
-  onRun(run: RunInfo): void {
+  /** A run ended (the transition, as the server saw it): headless runs are worth a notification. */
+  onEnded({ run, outcome }: EventOf<"run.ended">): void {
     if (!this.enabled || !run.headless) return;
-    if (run.state === "running") {
-      this.live.add(run.runId);
-      return;
-    }
-    if (!this.live.delete(run.runId)) return;
     if (typeof Notification === "undefined" || Notification.permission !== "granted") return;
-    const note = new Notification(`${run.taskId}: ${run.mode} ${runOutcome(run)}`, {
+    const note = new Notification(`${run.taskId}: ${run.mode} ${outcome}`, {
       body:
         run.reason ??
         (run.result?.costUsd !== undefined

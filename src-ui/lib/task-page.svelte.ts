@@ -1,4 +1,5 @@
 import type { RunInfo, TaskDetail } from "../../src-ext/protocol/api.ts";
+import { badgeOf } from "../../src-ext/protocol/describe.ts";
 import type { Api } from "./api.svelte.ts";
 
 /** One task's detail and run history; refreshed when one of its runs changes. */
@@ -36,7 +37,7 @@ export class TaskPage {
       if (!current || current.runId <= run.runId) {
         this.detail = {
           ...this.detail,
-          runs: { ...this.detail.runs, [run.mode]: { state: run.state, exitCode: run.exitCode, runId: run.runId } },
+          runs: { ...this.detail.runs, [run.mode]: badgeOf(run) },
         };
       }
     }

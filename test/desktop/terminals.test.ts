@@ -18,10 +18,16 @@ describe("terminal windows under Xvfb", () => {
       const server = await world.server(x.env({ DISPATCH_TERMINAL: terminal }));
       const clients = () => world.tmux("list-clients", "-t", `=${SESSION}`, "-F", "#{client_tty}").out.split("\n").filter(Boolean);
 
+      const events = await server.events();
       const res = await server.api("/dispatch/interactive/TASK-42", { method: "POST" });
       expect(res.status).toBe(201);
       const body = await res.json();
-      expect(body.terminal).toMatchObject({ action: "opened", terminal, session: SESSION });
+      // The answer never waits for the window; an event says how it went.
+      expect(body.terminal).toMatchObject({ action: "opening", terminal, session: SESSION });
+      const outcome = await events.next("the terminal's outcome", (m) => m.type === "terminal");
+      expect(outcome.result).toMatchObject({ action: "opened", terminal, session: SESSION });
+      await events.next("attached", (m) => m.type === "run.attached" && m.attached === true);
+      expect(await (await server.api("/status/interactive/TASK-42")).json()).toMatchObject({ attached: true });
       expect(clients().length).toBe(1);
       const windows = await waitFor("the terminal window", () => x.windows(`^tmux:${SESSION}`).at(0));
 
@@ -52,6 +58,26 @@ describe("terminal windows under Xvfb", () => {
       await server.api("/stop/interactive/TASK-42", { method: "POST" });
     }, 60000);
   }
+
+  test("a terminal that cannot open its window: the answer says opening, then an event carries the terminal's own error", async () => {
+    await using world = new World();
+    // A display where no X server listens.
+    const server = await world.server({ DISPATCH_TERMINAL: "xterm", DISPLAY: ":97", WAYLAND_DISPLAY: "" });
+    const events = await server.events();
+    const body = await (await server.api("/dispatch/interactive/TASK-42", { method: "POST" })).json();
+    expect(body.state).toBe("running");
+    expect(body.terminal).toMatchObject({ action: "opening", terminal: "xterm" });
+    const outcome = (await events.next("the terminal's outcome", (m) => m.type === "terminal")) as {
+      result: { action: string; message: string };
+    };
+    expect(outcome.result.action).toBe("failed");
+    expect(outcome.result.message).toContain("xterm failed");
+    // xterm's own words.
+    expect(outcome.result.message).toContain("Can't open display");
+    expect(outcome.result.message).toContain("attach-session -t =claude-interactive-TASK-42");
+    expect((await (await server.api("/status/interactive/TASK-42")).json()).state).toBe("running");
+    await server.api("/stop/interactive/TASK-42", { method: "POST" });
+  });
 
   test("a terminal that is not installed: the dispatch still runs and says what to install", async () => {
     await using x = await X11.start();

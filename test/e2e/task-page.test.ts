@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { alive } from "../../src-ext/proc/exec.ts";
+import { alive } from "../../src-ext/proc/liveness.ts";
 import { type ServerHandle, World, waitFor } from "../helpers/world.ts";
 import { launch, SCREENSHOTS } from "./browser.ts";
 

@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { socketPathFor } from "../../src-ext/tmux/tmux.ts";
 import { CLI, FAKE_CLAUDE, type TempRepo, tempRepo } from "./repo.ts";
+import { type EventLog, followEvents } from "./ws.ts";
 
 /** Waits until `check` returns something truthy; fails with `what` after the deadline. */
 export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 15000): Promise<NonNullable<T>> {
@@ -26,6 +28,8 @@ export type ServerHandle = {
   token: string;
   /** fetch with the bearer token. */
   api(path: string, init?: RequestInit): Promise<Response>;
+  /** Follows WS /events (from its hello on). */
+  events(): Promise<EventLog>;
   /** Waits until {mode, task} has no live run; resolves with its status. */
   ended(mode: string, id: string, timeoutMs?: number): Promise<Record<string, unknown> & { state: string }>;
   stop(): Promise<void>;
@@ -50,14 +54,23 @@ export class World {
     return join(this.repo.repo, ".run");
   }
 
+  /** The private tmux server's socket path, as Dispatch records it with each run. */
+  get socketPath(): string {
+    return socketPathFor(this.socket, { TMUX_TMPDIR: process.env.TMUX_TMPDIR });
+  }
+
   env(extra: Record<string, string> = {}): Record<string, string> {
+    // Tests run inside tmux must not reach the tmux they run in.
+    const { TMUX: _, TMUX_PANE: __, ...outside } = process.env as Record<string, string>;
     return {
-      ...(process.env as Record<string, string>),
+      ...outside,
       DISPATCH_REPO: this.repo.repo,
       DISPATCH_CLAUDE_BIN: FAKE_CLAUDE,
       DISPATCH_TMUX_SOCKET: this.socket,
       DISPATCH_TERMINAL: "none",
       FAKE_CLAUDE_RECORD: this.record,
+      // Where launchers put exits that the state folder cannot take: private to this world.
+      XDG_RUNTIME_DIR: join(this.repo.root, "xdg"),
       ...extra,
     };
   }
@@ -125,6 +138,7 @@ export class World {
       port: info.port,
       token: info.token,
       api,
+      events: () => followEvents(`ws://127.0.0.1:${info.port}/events?token=${info.token}`),
       ended: (mode, id, timeoutMs) =>
         waitFor(
           `${mode} on ${id} to end`,

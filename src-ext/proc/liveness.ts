@@ -1,0 +1,84 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+
+/**
+ * Whether processes live, read from /proc where there is one (Linux) and `kill -0` elsewhere.
+ * A run's processes are recorded with their start time, so a pid that was reused by an unrelated
+ * process after ours ended is never mistaken for ours.
+ */
+
+const HAS_PROC = existsSync("/proc/self/stat");
+
+type Stat = { state: string; ppid: number; pgrp: number; start: string };
+
+/** Fields of /proc/PID/stat, or null when it is gone or there is no /proc. */
+export function procStat(pid: number | string): Stat | null {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses. Field 22 (starttime,
+    // in clock ticks since boot) is the 20th after the comm.
+    const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+    return { state: fields[0] ?? "", ppid: Number(fields[1]), pgrp: Number(fields[2]), start: fields[19] ?? "" };
+  } catch {
+    return null;
+  }
+}
+
+/** A process's start time (an opaque token to compare), or null where it cannot be read. */
+export function startTime(pid: number): string | null {
+  return procStat(pid)?.start || null;
+}
+
+/**
+ * Whether a process still runs. A zombie does not: it has ended and waits for a parent (often a
+ * slow init in containers) to reap it, yet `kill -0` still succeeds on it. With `start`, the
+ * process must also be the one that started then.
+ */
+export function alive(pid: number, start: string | null = null): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  if (!HAS_PROC) return true;
+  const stat = procStat(pid);
+  if (!stat || stat.state === "Z") return false;
+  return start === null || stat.start === start;
+}
+
+/** Whether any process of a process group still runs (zombies excepted, as above). */
+export function groupAlive(pgid: number): boolean {
+  if (!Number.isInteger(pgid) || pgid <= 0) return false;
+  try {
+    process.kill(-pgid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  if (!HAS_PROC) return true;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = procStat(entry);
+    if (stat && stat.pgrp === pgid && stat.state !== "Z") return true;
+  }
+  return false;
+}
+
+/**
+ * Whether a live process has `arg` among its arguments; null where that cannot be known (no
+ * /proc). Finds a run's launcher in the instant between its start and its first record.
+ */
+export function processWithArg(arg: string): boolean | null {
+  if (!HAS_PROC) return null;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8");
+    } catch {
+      continue;
+    }
+    if (cmdline.split("\0").includes(arg) && procStat(entry)?.state !== "Z") return true;
+  }
+  return false;
+}

@@ -1,0 +1,92 @@
+import { alive, processWithArg } from "../proc/liveness.ts";
+import type { Tmux } from "../tmux/tmux.ts";
+import type { RunFiles } from "./run-files.ts";
+import type { RunRecord } from "./run-record.ts";
+import type { Observation } from "./run-state.ts";
+
+/**
+ * Looks at the world for one run and says what it sees, only when it is sure; null means "nothing
+ * new, or nothing certain". The order matters: the exit record first (it is the truth), then the
+ * run's own process, checked by pid and start time. That check needs no tmux and no environment,
+ * so a CLI started with another tmux socket or TMUX_TMPDIR sees what the server sees. tmux is
+ * asked only for a run still `starting`, on the server the run was created on.
+ */
+
+export type ProbeDeps = {
+  files: RunFiles;
+  tmux: Tmux;
+  /** Whether this process is launching the run right now. */
+  launching(runId: string): boolean;
+};
+
+/**
+ * Without /proc a launcher that has not written its pid record yet cannot be seen; one that did
+ * not write it this long after its run was claimed never started. A launcher writes it ~40 ms
+ * after its start here; 30 s leaves room for a machine under heavy load.
+ */
+const STARTING_GRACE_MS = 30_000;
+
+const VANISHED = {
+  headless: "the agent's process vanished without an exit code",
+  interactive: "the tmux session's process vanished without an exit code",
+};
+
+export async function probe(run: RunRecord, deps: ProbeDeps): Promise<Observation | null> {
+  const exit = deps.files.readExit(run.id);
+  if (exit) return { kind: "exit", exit };
+  if (run.phase === "starting") return probeStarting(run, deps);
+  if (run.phase === "finished" || run.phase === "failed") return null;
+  return probeProcess(run, deps);
+}
+
+/** The launcher's process, where the record or the launcher's pid record names it. */
+function processOf(run: RunRecord, deps: ProbeDeps): { pid: number; pidStart: string | null } | null {
+  if (run.pid) return { pid: run.pid, pidStart: run.pidStart };
+  const start = deps.files.readStart(run.id);
+  return start ? { pid: start.pid, pidStart: start.pidStart } : null;
+}
+
+/** A run that was launched: is its launcher still there? */
+async function probeProcess(run: RunRecord, deps: ProbeDeps): Promise<Observation | null> {
+  const proc = processOf(run, deps);
+  if (proc) {
+    if (alive(proc.pid, proc.pidStart)) return { kind: "alive", where: proc };
+    // It may have written its exit record just before it went.
+    const exit = deps.files.readExit(run.id);
+    if (exit) return { kind: "exit", exit };
+    return { kind: "gone", reason: run.headless ? VANISHED.headless : VANISHED.interactive };
+  }
+  // A record from before pids were kept: only the run's own tmux server can tell, if it is known.
+  if (run.headless || !run.socket) return null;
+  return fromSession(run, deps, "gone");
+}
+
+/** Asks the run's tmux server for the run's session (checked by DISPATCH_RUN_ID). */
+async function fromSession(run: RunRecord, deps: ProbeDeps, missing: "gone" | "never-started"): Promise<Observation | null> {
+  const found = await deps.tmux.at(run.socket).findRunSession(run.session, run.id);
+  if (typeof found === "object" && !found.dead) {
+    return { kind: "alive", where: { pid: found.pid, tmuxId: found.id, socket: run.socket } };
+  }
+  const exit = deps.files.readExit(run.id);
+  if (exit) return { kind: "exit", exit };
+  if (typeof found === "object") return { kind: "gone", reason: VANISHED.interactive };
+  return missing === "gone"
+    ? { kind: "gone", reason: VANISHED.interactive }
+    : { kind: "never-started", reason: "the dispatching process exited before the session was created" };
+}
+
+/** A run claimed but not recorded as launched: its dispatcher may be at work, or may have died at any step. */
+async function probeStarting(run: RunRecord, deps: ProbeDeps): Promise<Observation | null> {
+  if (deps.launching(run.id) || alive(run.ownerPid, run.ownerStart)) return null;
+  // The dispatcher died. What did it get done? The launcher's pid record, then tmux, then /proc.
+  if (deps.files.readStart(run.id)) return probeProcess(run, deps);
+  if (!run.headless) return fromSession(run, deps, "never-started");
+  const booting = processWithArg(deps.files.spec(run.id));
+  if (booting === true) return null;
+  if (booting === null && Date.now() - Date.parse(run.startedAt) < STARTING_GRACE_MS) return null;
+  // Looked again: the launcher may have written its records between the two looks.
+  if (deps.files.readStart(run.id)) return probeProcess(run, deps);
+  const exit = deps.files.readExit(run.id);
+  if (exit) return { kind: "exit", exit };
+  return { kind: "never-started", reason: "the dispatching process exited before the agent was started" };
+}

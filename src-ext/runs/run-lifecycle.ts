@@ -1,0 +1,287 @@
+import type { Config } from "../config.ts";
+import { DispatchError, describe } from "../errors.ts";
+import type { Bus } from "../events.ts";
+import type { Mode } from "../modes/mode.ts";
+import { alive, groupAlive, startTime } from "../proc/liveness.ts";
+import { runOutcome } from "../protocol/describe.ts";
+import type { RunBefore } from "../protocol/events.ts";
+import { sessionName } from "../protocol/ids.ts";
+import type { RunOrigin } from "../protocol/states.ts";
+import type { Task } from "../tasks/task.ts";
+import type { Tmux } from "../tmux/tmux.ts";
+import { type ParsedExtras, parseExtras } from "./agent-argv.ts";
+import { killGroup } from "./headless-job.ts";
+import { probe } from "./probe.ts";
+import type { RunDb } from "./run-db.ts";
+import { newRunId, type RunFiles } from "./run-files.ts";
+import { FoundLiveRun, type Launched, launchRun } from "./run-launch.ts";
+import { type RunRecord, toRunInfo } from "./run-record.ts";
+import { recoverFromDisk, recoverRun } from "./run-recovery.ts";
+import { claimedFacts, isLive, type Observation, transition } from "./run-state.ts";
+
+const key = (mode: string, taskId: string) => `${mode}\0${taskId}`;
+
+/**
+ * A fault-injection point for the tests of a dispatcher killed mid-dispatch (`DISPATCH_CRASH_AT=
+ * after-claim | after-launch`): the process SIGKILLs itself there, exactly as `kill -9` would.
+ */
+function crashPoint(where: "after-claim" | "after-launch"): void {
+  if (process.env.DISPATCH_CRASH_AT === where) process.kill(process.pid, "SIGKILL");
+}
+
+/**
+ * Owns every run's life in this process. Every trigger becomes one call: `observe(id)` looks at
+ * the world (probe.ts) and `apply` runs the transition (run-state.ts), writes it compare-and-set,
+ * publishes the transition as an event, and ends whatever the transition says must go. The
+ * database is the truth shared with other processes; memory keeps the newest run of every
+ * {mode, task}, so status answers never spawn a process.
+ */
+export class RunLifecycle {
+  private latestByKey = new Map<string, RunRecord>();
+  /** What was last published of each run: events carry the transition from it. */
+  private seen = new Map<string, { rev: number; before: RunBefore }>();
+  private lastRev = 0;
+  private launching = new Map<string, Promise<unknown>>();
+  private readonly deps;
+
+  constructor(
+    private readonly config: Config,
+    readonly files: RunFiles,
+    private readonly db: RunDb,
+    private readonly tmux: Tmux,
+    private readonly bus: Bus,
+  ) {
+    this.deps = { files, tmux, launching: (id: string) => this.launching.has(id) };
+  }
+
+  /** Start-up recovery: runs the database lost are rebuilt from disk; live and lost runs are looked at again. */
+  async open(): Promise<void> {
+    try {
+      this.files.check();
+    } catch {
+      // Reported to whoever dispatches (a clear error naming the folder); reading runs still works.
+    }
+    const recovered = await recoverFromDisk(this.files, this.db, this.deps);
+    if (recovered > 0) console.error(`dispatch: recovered ${recovered} run(s) from ${this.files.specs} that ${this.db.file} did not know`);
+    for (const run of this.db.latestPerKey()) this.latestByKey.set(key(run.mode, run.taskId), run);
+    for (const run of this.db.changedSince(0)) this.seen.set(run.id, { rev: run.rev, before: beforeOf(run) });
+    this.lastRev = this.db.maxRev();
+    await this.observeAll([...this.db.live(), ...this.db.lostWithProcess()]);
+  }
+
+  /** Waits for launches in flight, so a quitting process leaves no run half-started. */
+  async settle(timeoutMs = 15000): Promise<void> {
+    const pending = [...this.launching.values()].map((p) => p.catch(() => undefined));
+    if (pending.length > 0) await Promise.race([Promise.all(pending), Bun.sleep(timeoutMs)]);
+  }
+
+  latest(mode: string, taskId: string): RunRecord | undefined {
+    return this.latestByKey.get(key(mode, taskId));
+  }
+
+  latestAll(): RunRecord[] {
+    return [...this.latestByKey.values()];
+  }
+
+  get(runId: string): RunRecord | null {
+    return this.db.get(runId);
+  }
+
+  history(taskId: string | null, limit = 200): RunRecord[] {
+    return this.db.history(taskId, limit);
+  }
+
+  hasLive(): boolean {
+    return this.latestAll().some((r) => isLive(r.phase));
+  }
+
+  /** Another process wrote: publish what it recorded. */
+  sync(): void {
+    for (const run of this.db.changedSince(this.lastRev)) this.note(run);
+  }
+
+  /** Looks at one run in the world and records what is sure. The one entry of every trigger. */
+  async observe(runId: string): Promise<RunRecord | null> {
+    const run = this.db.get(runId);
+    if (!run) return null;
+    this.note(run);
+    const observation = await probe(run, this.deps);
+    return observation ? (await this.apply(run, observation)).run : run;
+  }
+
+  async observeAll(runs: RunRecord[] = this.db.live()): Promise<void> {
+    for (const run of runs) {
+      // One run that cannot be checked must not hide the others (or stop the CLI from starting).
+      await this.observe(run.id).catch((error) => console.error(`dispatch: checking run ${run.id} failed:`, error));
+    }
+    this.sync();
+  }
+
+  /**
+   * Runs the transition and records it if the run is still as read; when another process changed
+   * it meanwhile, reads it again and decides anew (the same observation may mean nothing now).
+   * `endedLive`: a process of the run was still alive and was ended.
+   */
+  private async apply(run: RunRecord, observation: Observation): Promise<{ run: RunRecord; endedLive: boolean }> {
+    let current = run;
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const change = transition(current, observation, new Date().toISOString());
+      if (!change) return { run: current, endedLive: false };
+      let next = current;
+      if (Object.keys(change.set).length > 0) {
+        const written = this.db.update(current.id, current.rev, change.set);
+        if (!written) {
+          current = this.db.get(current.id) ?? current;
+          this.note(current);
+          continue;
+        }
+        next = written;
+        this.note(next);
+      }
+      return { run: next, endedLive: change.endRemains ? await this.endRemains(next) : false };
+    }
+    return { run: current, endedLive: false };
+  }
+
+  /** Publishes a run's new record as the transition it is. */
+  private note(run: RunRecord): void {
+    this.lastRev = Math.max(this.lastRev, run.rev);
+    const last = this.seen.get(run.id);
+    if (last && last.rev >= run.rev) return;
+    this.seen.set(run.id, { rev: run.rev, before: beforeOf(run) });
+    const k = key(run.mode, run.taskId);
+    const known = this.latestByKey.get(k);
+    if (!known || known.id === run.id || run.startedAt >= known.startedAt) this.latestByKey.set(k, run);
+    const info = toRunInfo(run);
+    const wasLive = last ? last.before.state === "running" : null;
+    if (isLive(run.phase)) {
+      if (last) this.bus.emit({ type: "run.changed", previous: last.before, run: info });
+      else this.bus.emit({ type: "run.started", run: info });
+    } else if (wasLive !== false) {
+      this.bus.emit({ type: "run.ended", previous: last?.before ?? null, run: info, outcome: runOutcome(info) });
+    } else {
+      this.bus.emit({ type: "run.changed", previous: last?.before as RunBefore, run: info });
+    }
+  }
+
+  /** Ends what still exists of a run: its session (checked to be this run's), its process group. */
+  private async endRemains(run: RunRecord): Promise<boolean> {
+    if (run.headless) {
+      if (!run.pid || !groupAlive(run.pid)) return false;
+      await killGroup(run.pid);
+      return true;
+    }
+    const running = run.pid !== null && alive(run.pid, run.pidStart);
+    await this.tmux.at(run.socket).killRunSession({ name: run.session, id: run.tmuxId, runId: run.id });
+    // Its tmux server unreachable (a socket removed by a /tmp cleaner): the launcher itself is told.
+    if (running && run.pid && alive(run.pid, run.pidStart)) process.kill(run.pid, "SIGHUP");
+    return running;
+  }
+
+  /** Starts a run of `mode` on `task`, or returns the live one: never two, never a live one killed. */
+  async dispatch(mode: Mode, task: Task, extras: string[], origin: RunOrigin): Promise<{ run: RunRecord; reused: boolean }> {
+    const parsed = parseExtras(extras, mode);
+    // Before anything is recorded: a state folder that cannot take the run is an error that changes nothing.
+    this.files.check();
+    const current = this.db.latest(mode.name, task.id);
+    if (current && isLive(current.phase)) await this.observe(current.id);
+    const runId = newRunId();
+    const claim = this.db.claim({
+      id: runId,
+      mode: mode.name,
+      taskId: task.id,
+      session: sessionName(mode.name, task.id),
+      headless: !mode.interactive,
+      origin,
+      extras,
+      logPath: this.files.log(runId),
+      startedAt: new Date().toISOString(),
+      ownerPid: process.pid,
+      ownerStart: startTime(process.pid),
+      ...claimedFacts(),
+      socket: mode.interactive ? this.tmux.socketPath : null,
+    });
+    this.note(claim.run);
+    if (claim.reused) {
+      await this.launching.get(claim.run.id)?.catch(() => undefined);
+      return { run: this.db.get(claim.run.id) ?? claim.run, reused: true };
+    }
+    crashPoint("after-claim");
+    const job = this.launch(claim.run, mode, task, parsed);
+    this.launching.set(runId, job);
+    try {
+      return await job;
+    } finally {
+      this.launching.delete(runId);
+    }
+  }
+
+  private async launch(run: RunRecord, mode: Mode, task: Task, extras: ParsedExtras): Promise<{ run: RunRecord; reused: boolean }> {
+    let launched: Launched;
+    try {
+      launched = await launchRun({
+        config: this.config,
+        files: this.files,
+        tmux: this.tmux,
+        run,
+        mode,
+        task,
+        extras,
+        existingSession: (owner, ownerDir) => this.judgeSession(owner, ownerDir),
+        onJobExit: () => void this.observe(run.id).catch((error) => console.error("dispatch: checking a run failed:", error)),
+      });
+    } catch (error) {
+      const fresh = this.db.get(run.id) ?? run;
+      if (error instanceof FoundLiveRun) return this.adoptInstead(fresh, error.runId);
+      await this.apply(fresh, { kind: "launch-failed", reason: describe(error) });
+      throw error;
+    }
+    crashPoint("after-launch");
+    await this.apply(this.db.get(run.id) ?? run, launched);
+    // An agent that ended at once (a bad flag) is seen now, not at the next sweep.
+    return { run: (await this.observe(run.id)) ?? run, reused: false };
+  }
+
+  /** A session of our name exists: replace it only when its run is known to be over. */
+  private judgeSession(owner: string | null, ownerDir: string | null): "replace" | "adopt" | "conflict" {
+    if (!owner || ownerDir !== this.config.stateDir) return "conflict";
+    const known = this.db.get(owner);
+    if (known) return isLive(known.phase) ? "adopt" : "replace";
+    return this.files.readExit(owner) ? "replace" : "adopt";
+  }
+
+  /** The session we meant to create holds a live run the database did not know: that run is the answer. */
+  private async adoptInstead(claimed: RunRecord, ownerId: string): Promise<{ run: RunRecord; reused: boolean }> {
+    // Our claim ends first: one live run per {mode, task}, and that one is the owner.
+    await this.apply(claimed, { kind: "launch-failed", reason: `run ${ownerId} already lives in tmux session ${claimed.session}` });
+    if (!this.db.get(ownerId)) await recoverRun(ownerId, this.files, this.db, this.deps);
+    const owner = await this.observe(ownerId);
+    if (!owner) {
+      const kill = this.tmux
+        .at(claimed.socket)
+        .argv(["kill-session", "-t", `=${claimed.session}`])
+        .join(" ");
+      throw new DispatchError(
+        "session_conflict",
+        `tmux session ${claimed.session} holds run ${ownerId} of this repository, whose records are gone: Dispatch leaves it alone (end it with ${kill})`,
+      );
+    }
+    return { run: owner, reused: true };
+  }
+
+  /** Ends the run of {mode, task}, whatever its recorded state says: whatever of it still exists. */
+  async stop(mode: string, taskId: string): Promise<{ stopped: boolean; run: RunRecord | null }> {
+    const latest = this.db.latest(mode, taskId);
+    if (!latest) return { stopped: false, run: null };
+    await this.launching.get(latest.id)?.catch(() => undefined);
+    // Found alive again, or ended meanwhile: the Stop acts on what is true now.
+    const run = (await this.observe(latest.id)) ?? latest;
+    const wasLive = isLive(run.phase);
+    const { run: next, endedLive } = await this.apply(run, { kind: "stop" });
+    return { stopped: wasLive || endedLive, run: next };
+  }
+}
+
+function beforeOf(run: RunRecord): RunBefore {
+  return { state: run.phase === "starting" ? "running" : run.phase, activity: run.activity };
+}
