@@ -136,7 +136,7 @@ export class Engine {
       reused,
     };
     // The CLI attaches in its own terminal; every other edge opens the user's (DESIGN §4), without waiting for it.
-    if (mode.interactive && origin !== "cli" && info.state === "running") result.terminal = (await this.openTerminal(run)).now;
+    if (mode.interactive && origin !== "cli" && info.state === "running") result.terminal = (await this.openTerminal(run, !reused)).now;
     return result;
   }
 
@@ -156,9 +156,12 @@ export class Engine {
     return this.openOrFocus(run);
   }
 
-  private async openOrFocus(run: RunRecord): Promise<Opening> {
-    const tmux = this.tmux.at(run.socket);
-    const opening = await openOrFocus(tmux, run.session, this.config.terminal, (ms) => this.attachments.waitAttached(run.id, ms));
+  private async openOrFocus(run: RunRecord, fresh = false): Promise<Opening> {
+    const opening = await openOrFocus(this.tmux.at(run.socket), run.session, {
+      configured: this.config.terminal,
+      waitAttached: (ms) => this.attachments.waitAttached(run.id, ms),
+      fresh,
+    });
     opening.outcome?.then(
       (result) => this.bus.emit({ type: "terminal", mode: run.mode, taskId: run.taskId, result }),
       () => undefined,
@@ -167,9 +170,9 @@ export class Engine {
   }
 
   /** A terminal that cannot open does not undo the dispatch: the answer says why instead. */
-  private async openTerminal(run: RunRecord): Promise<Opening> {
+  private async openTerminal(run: RunRecord, fresh: boolean): Promise<Opening> {
     try {
-      return await this.openOrFocus(run);
+      return await this.openOrFocus(run, fresh);
     } catch (error) {
       const command = this.tmux.at(run.socket).attachArgv(run.session);
       return { now: { session: run.session, action: "none", terminal: null, message: describe(error), command }, outcome: null };

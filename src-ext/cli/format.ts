@@ -18,6 +18,7 @@ export function describeStatus(mode: string, id: string, s: StatusResult): strin
   if (s.startedAt) lines.push(`  started: ${s.startedAt}`);
   if (s.endedAt) lines.push(`  ended: ${s.endedAt}`);
   if (s.reason) lines.push(`  reason: ${s.reason}`);
+  if (s.attached !== undefined) lines.push(`  terminal attached: ${s.attached ? "yes" : "no"}`);
   return lines.join("\n");
 }
 

@@ -7,7 +7,11 @@ import { HELLO_EVENT, type Hello, TrayClick, type TrayItem } from "./protocol.ts
 import { parseTrayId, type TrayAction, trayMenu } from "./tray-menu.ts";
 
 export const TRAY_ICON = "/resources/icons/trayIcon.png";
-/** Run changes come in bursts (started, then launched 20–50 ms later): one menu update for the burst. */
+/**
+ * Run changes come in bursts: `run.started`, then `run.changed` once launched, measured 16 ms
+ * later for an interactive run (38 ms at most over 10 dispatches) and 3 ms for a headless one.
+ * One menu update for the burst.
+ */
 const TRAY_DEBOUNCE_MS = 60;
 
 /**

@@ -9,12 +9,7 @@ export const StartupInfo = z.object({
 });
 export type StartupInfo = z.infer<typeof StartupInfo>;
 
-/** Our extension's id, in neutralino.config.json. */
-export const EXTENSION_ID = "js.dispatch.engine";
-
-/** Event the window gets (app.broadcast) with the API's address and token. */
-export const HELLO_EVENT = "dispatch.hello";
-export type Hello = { url: string; token: string };
+export { EXTENSION_ID, HELLO_EVENT, type Hello } from "./names.ts";
 
 export const TrayItem = z.object({
   id: z.string(),

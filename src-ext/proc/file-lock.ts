@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } f
 import { dirname } from "node:path";
 import { alive } from "./liveness.ts";
 
+/** A held lock is looked at again this often: what it guards (`git worktree add`) takes tens of milliseconds on a small repository. */
 const WAIT_MS = 25;
 
 /**
@@ -10,6 +11,7 @@ const WAIT_MS = 25;
  * processes (the CLI and the server) must not interleave multi-step work, such as creating one
  * git worktree.
  */
+// A holder that is alive yet never lets go (a hung git) gets a minute; then the waiter gives up with an error naming it.
 export async function withFileLock<T>(path: string, fn: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
   mkdirSync(dirname(path), { recursive: true });
   const deadline = Date.now() + timeoutMs;

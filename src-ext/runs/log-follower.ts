@@ -1,8 +1,14 @@
 import { closeSync, type FSWatcher, fstatSync, openSync, readSync, watch } from "node:fs";
 
+/** One read and one WebSocket frame: large enough that a 10 MB log is 40 frames, small enough to keep memory flat. */
 const CHUNK = 256 * 1024;
+/** A look at the file once a second in case a change notification went missing (see the constructor). */
 const SAFETY_PUMP_MS = 1000;
-/** pipe-pane's `cat` may still be writing the last bytes of a pane that just died. */
+/**
+ * pipe-pane's `cat` may still be writing the last bytes of a pane that just died: it reads the
+ * pane's pty after the agent's exit is recorded. A margin, not a measurement; the safety pump
+ * still delivers anything later, until the follower is done.
+ */
 export const INTERACTIVE_FLUSH_MS = 250;
 
 /** Where the bytes go: `pause` until `pump()` is called again, `closed` to give up. */

@@ -69,7 +69,10 @@ export class RunLifecycle {
     await this.observeAll([...this.db.live(), ...this.db.lostWithProcess()]);
   }
 
-  /** Waits for launches in flight, so a quitting process leaves no run half-started. */
+  /**
+   * Waits for launches in flight, so a quitting process leaves no run half-started. A launch takes
+   * 3–40 ms once the worktree exists; a first one runs `git worktree add` (seconds on a big repo).
+   */
   async settle(timeoutMs = 15000): Promise<void> {
     const pending = [...this.launching.values()].map((p) => p.catch(() => undefined));
     if (pending.length > 0) await Promise.race([Promise.all(pending), Bun.sleep(timeoutMs)]);

@@ -44,13 +44,18 @@ const inFlight = new Map<string, Promise<Opening>>();
 export function openOrFocus(
   tmux: Tmux,
   session: string,
-  configured: string | undefined,
-  waitAttached: WaitAttached,
-  env: Record<string, string | undefined> = process.env,
+  options: {
+    configured: string | undefined;
+    waitAttached: WaitAttached;
+    /** The session was created by this very dispatch: no window can be attached to it yet (saves a tmux call). */
+    fresh?: boolean;
+    env?: Record<string, string | undefined>;
+  },
 ): Promise<Opening> {
   const running = inFlight.get(session);
   if (running) return running;
-  const job = attach(tmux, session, configured, waitAttached, env).finally(() => inFlight.delete(session));
+  const { configured, waitAttached, fresh = false, env = process.env } = options;
+  const job = attach(tmux, session, configured, waitAttached, fresh, env).finally(() => inFlight.delete(session));
   inFlight.set(session, job);
   return job;
 }
@@ -60,6 +65,7 @@ async function attach(
   session: string,
   configured: string | undefined,
   waitAttached: WaitAttached,
+  fresh: boolean,
   env: Record<string, string | undefined>,
 ): Promise<Opening> {
   const command = tmux.attachArgv(session);
@@ -72,7 +78,7 @@ async function attach(
     command,
   });
   const platform = currentPlatform(env);
-  const clients = await tmux.clients(session);
+  const clients = fresh ? [] : await tmux.clients(session);
   if (clients.length > 0) {
     const focus = await focusClient({ session, clients, platform, env, has });
     const now = focus.focused

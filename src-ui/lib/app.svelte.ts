@@ -17,11 +17,8 @@ export class AppState {
   readonly router = new Router();
   readonly toasts = new Toasts();
   readonly notifier: Notifier;
-  /**
-   * The open task page, so run events reach it. Not reactive: components hold the page they got
-   * from `openTask`, which may be called while deriving.
-   */
-  private page: TaskPage | null = null;
+  /** The task whose page (or log) the route shows: loaded when the route changes, never while rendering. */
+  page = $state.raw<TaskPage | null>(null);
   /** `action:mode/id` keys with a request in flight, so a button does not fire twice. A stop is
    * never held up by a run request still waiting for its answer. */
   busy = $state<Record<string, boolean>>({});
@@ -51,16 +48,15 @@ export class AppState {
 
   start(): void {
     void this.board.load();
+    this.router.follow((route) => this.openTask(route.name === "list" ? null : route.id));
     this.live.start();
   }
 
-  /** Opens (or reuses) the state of one task's page. */
-  openTask(id: string): TaskPage {
-    if (this.page?.id !== id) {
-      this.page = new TaskPage(this.api, id);
-      void this.page.load();
-    }
-    return this.page;
+  /** Opens (or keeps) the state of one task's page; null when no task is shown. */
+  private openTask(id: string | null): void {
+    if (this.page?.id === id) return;
+    this.page = id === null ? null : new TaskPage(this.api, id);
+    void this.page?.load();
   }
 
   private reloadTasksSoon(): void {

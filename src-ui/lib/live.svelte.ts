@@ -4,6 +4,7 @@ import type { Api } from "./api.svelte.ts";
 
 export type LinkState = "connecting" | "open" | "down";
 
+/** A restarted server answers within a few hundred ms here (test/restart.test.ts): the first retries find it; then backoff doubles up to 5 s. */
 const MIN_RETRY_MS = 300;
 const MAX_RETRY_MS = 5000;
 

@@ -23,6 +23,8 @@ export class LogReader {
     private readonly mode: string,
     private readonly id: string,
     private readonly onBytes: (chunk: Uint8Array) => void,
+    /** The run ended and every byte arrived. */
+    private readonly onEnded: () => void = () => {},
   ) {}
 
   pin(runId: string): void {
@@ -48,6 +50,7 @@ export class LogReader {
       if (this.stopped || this.ws !== ws) return;
       if (event.code === 1000) {
         this.state = "ended";
+        this.onEnded();
         return;
       }
       if (this.retries++ < 20) {

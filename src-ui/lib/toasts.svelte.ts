@@ -1,5 +1,6 @@
 export type Toast = { id: number; kind: "error" | "info" | "success"; title: string; detail?: string };
 
+/** Long enough to read the message twice; errors stay longest, since they carry a command to copy. */
 const LIFETIME_MS = { error: 9000, info: 5000, success: 4000 };
 
 /** Short messages in a corner; errors show the API's own message. */

@@ -45,7 +45,11 @@ function processesOf(pattern: RegExp): string[] {
 describe("the desktop app with the real Neutralino runtime", () => {
   test("npm start: window with the board, tray Run opens a terminal, closing keeps the tray, Quit ends the app but not the session", async () => {
     const runtime = runtimePath();
-    if (!existsSync(runtime)) throw new Error(`no Neutralino runtime at ${runtime}: .ci/run copies it from ../shared/neutralino/`);
+    if (!existsSync(runtime)) {
+      throw new Error(
+        `no Neutralino runtime at ${runtime}: \`npm install\` provides it (neu update, or ../shared/neutralino/); by hand: \`npx neu update\``,
+      );
+    }
     await using x = await X11.start();
     await using world = new World();
     Bun.spawn(TRAYER, { env: { ...process.env, ...x.env() }, stdout: "ignore", stderr: "ignore" });
