@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
-import { type ServerHandle, World } from "./helpers/world.ts";
+import { type ServerHandle, World, waitFor } from "./helpers/world.ts";
 
 /** Sends raw HTTP, so Host, Origin and the path reach the server exactly as written. */
 function raw(port: number, request: string): Promise<{ status: number; body: string }> {
@@ -271,13 +271,9 @@ describe("bad input gets a clear 4xx JSON error and changes nothing", () => {
     const hostile = ["a;", ";", "$(id)", "#{session_name}"];
     const res = await post("/dispatch/interactive/TASK-7", { body: JSON.stringify({ extras: hostile }) });
     expect(res.status).toBe(201);
-    let agent: ReturnType<World["agentRuns"]>[number] | undefined;
-    for (let i = 0; i < 400 && !agent; i++) {
-      agent = world.agentRuns().find((a) => a.env.DISPATCH_TASK_ID === "TASK-7");
-      if (!agent) await Bun.sleep(25);
-    }
-    expect(agent?.argv.slice(0, hostile.length)).toEqual(hostile);
-    expect(agent?.argv[hostile.length]).toBe("--");
+    const agent = await waitFor("the agent", () => world.agentRuns().find((a) => a.env.DISPATCH_TASK_ID === "TASK-7"));
+    expect(agent.argv.slice(0, hostile.length)).toEqual(hostile);
+    expect(agent.argv[hostile.length]).toBe("--");
     await server.api("/stop/interactive/TASK-7", { method: "POST" });
   });
 });

@@ -1,4 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { World, waitFor } from "./helpers/world.ts";
 
 describe("one run per {mode, task}", () => {
@@ -29,9 +31,9 @@ describe("one run per {mode, task}", () => {
 
       const runs = await (await server.api("/runs?task=TASK-42")).json();
       expect(runs.runs.length).toBe(1);
-      // Give a duplicate every chance to show itself before counting agent processes.
+      // Every answer is in, and a launch is written down (its spec) before it starts: one spec, one launch.
+      expect(readdirSync(join(world.stateDir, "specs"))).toEqual([`${[...runIds][0]}.json`]);
       await waitFor("the agent", () => world.agentRuns().length >= 1);
-      await Bun.sleep(500);
       expect(world.agentRuns().length).toBe(1);
       if (mode === "interactive") {
         expect(world.tmux("list-sessions", "-F", "#{session_name}").out.trim().split("\n")).toEqual(["claude-interactive-TASK-42"]);

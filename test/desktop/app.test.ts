@@ -81,10 +81,15 @@ describe("the desktop app with the real Neutralino runtime", () => {
 
       // Tray: open the menu, choose "Run interactive on TASK-42" (the third item: Open Dispatch,
       // TASK-7, TASK-42; separators are skipped).
-      const tray = () => x.run(["xdotool", "mousemove", String(TRAY_ICON.x), String(TRAY_ICON.y), "click", "1"]);
+      // The menu is one more visible window of the runtime's class: clicked, then waited for.
+      const visible = () => x.run(["xdotool", "search", "--onlyvisible", "--class", "neutralino"]).out.split("\n").filter(Boolean).length;
+      const tray = async () => {
+        const before = visible();
+        x.run(["xdotool", "mousemove", String(TRAY_ICON.x), String(TRAY_ICON.y), "click", "1"]);
+        await waitFor("the tray menu", () => visible() > before);
+      };
       await waitFor("the tray icon", () => x.run(["xdotool", "search", "--class", "neutralino"]).ok);
-      tray();
-      await Bun.sleep(700);
+      await tray();
       x.screenshot(join(SCREENSHOTS, "desktop-tray-menu.png"));
       x.run(["xdotool", "key", "Down", "Down", "Down", "Return"]);
       await waitFor("the run", async () => (await (await api("/status/interactive/TASK-42")).json()).state === "running", 20000);
@@ -95,14 +100,18 @@ describe("the desktop app with the real Neutralino runtime", () => {
         () => world.tmux("list-clients", "-t", `=${SESSION}`).out.trim().split("\n").filter(Boolean).length === 1,
       );
 
-      // Closing the window keeps the tray and the API.
-      x.run(["xdotool", "windowactivate", "--sync", window, "key", "--clearmodifiers", "alt+F4"]);
+      // Closing the window keeps the tray and the API. The terminal just opened may still take the
+      // focus (openbox focuses new windows): alt+F4 goes to our window only once it is the active one.
+      await waitFor("the Dispatch window to be active", () => {
+        x.run(["xdotool", "windowactivate", "--sync", window]);
+        return x.activeWindow() === window;
+      });
+      x.run(["xdotool", "key", "--clearmodifiers", "alt+F4"]);
       await waitFor("the window to hide", () => x.run(["xwininfo", "-id", window]).out.includes("IsUnMapped"));
       expect((await fetch(`${info.url}/health`)).ok).toBe(true);
 
       // Quit (the last item) ends the runtime and the extension; the session lives on.
-      tray();
-      await Bun.sleep(700);
+      await tray();
       x.run(["xdotool", "key", "Up", "Return"]);
       expect(await app.exited).toBe(0);
       await waitFor(
