@@ -179,10 +179,10 @@ export class Engine {
     }
   }
 
-  /** The command that attaches a terminal to a run's session, on the run's own tmux server. */
-  attachArgv(session: string, runId?: string): string[] {
-    const run = runId ? this.runs.get(runId) : null;
-    return this.tmux.at(run?.socket ?? null).attachArgv(session);
+  /** The command that attaches a terminal to a run's session (or moves a tmux client to it), on the run's own tmux server. */
+  attachArgv(session: string, runId?: string, how: "attach" | "switch" = "attach"): string[] {
+    const tmux = this.tmux.at((runId && this.runs.get(runId)?.socket) || null);
+    return how === "switch" ? tmux.switchArgv(session) : tmux.attachArgv(session);
   }
 
   /** A task that exists, or whose file went away while it still has runs (those stay reachable). */

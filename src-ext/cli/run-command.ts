@@ -104,9 +104,8 @@ export async function runCommand(
  */
 export async function attachHere(engine: Engine, session: string, runId: string): Promise<number> {
   engine.watchRuns();
-  const attach = engine.attachArgv(session, runId);
   // Inside tmux a nested attach is refused: move this client instead.
-  const argv = process.env.TMUX ? [...attach.slice(0, 3), "switch-client", "-t", `=${session}`] : attach;
+  const argv = engine.attachArgv(session, runId, process.env.TMUX ? "switch" : "attach");
   return (await runForeground(argv)) === 0 ? 0 : 1;
 }
 

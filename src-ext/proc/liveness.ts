@@ -47,6 +47,32 @@ export function alive(pid: number, start: string | null = null): boolean {
   return start === null || stat.start === start;
 }
 
+/**
+ * Whether the process group that `leader` started is still there, and is that one: the leader
+ * alive and the one recorded (its start time, or, where none was recorded, `arg` among its
+ * arguments), or, the leader gone, a member still in its group. Linux does not give a pid to a
+ * new process while it names a live process group, so members left in the group are the
+ * leader's. A leader's pid reused by another process means the group is gone.
+ */
+export function groupLives(leader: number, start: string | null, arg: string): boolean {
+  if (!Number.isInteger(leader) || leader <= 0) return false;
+  if (!HAS_PROC) return groupAlive(leader);
+  const stat = procStat(leader);
+  if (stat && stat.state !== "Z") {
+    if (start !== null) return stat.start === start;
+    return hasArg(leader, arg);
+  }
+  return groupAlive(leader);
+}
+
+function hasArg(pid: number | string, arg: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(arg);
+  } catch {
+    return false;
+  }
+}
+
 /** Whether any process of a process group still runs (zombies excepted, as above). */
 export function groupAlive(pgid: number): boolean {
   if (!Number.isInteger(pgid) || pgid <= 0) return false;
@@ -71,14 +97,7 @@ export function groupAlive(pgid: number): boolean {
 export function processWithArg(arg: string): boolean | null {
   if (!HAS_PROC) return null;
   for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let cmdline: string;
-    try {
-      cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8");
-    } catch {
-      continue;
-    }
-    if (cmdline.split("\0").includes(arg) && procStat(entry)?.state !== "Z") return true;
+    if (/^\d+$/.test(entry) && hasArg(entry, arg) && procStat(entry)?.state !== "Z") return true;
   }
   return false;
 }

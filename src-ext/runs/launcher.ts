@@ -5,13 +5,13 @@
  * (`pids/`), its last how the agent ended (`exits/`), so a run survives any restart of the engine
  * and even the loss of the database. Started as `bun launcher.ts SPEC.json`.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { startTime } from "../proc/liveness.ts";
 import { type Child, spawnChild } from "../proc/spawn.ts";
 import { LaunchSpec } from "./launch-spec.ts";
 import { lastResultEvent } from "./result-event.ts";
-import { type ExitRecord, privateDir, type StartRecord } from "./run-files.ts";
+import { type ExitRecord, privateDir, type StartRecord, writeAtomically } from "./run-files.ts";
 
 /** How much of the log's end is read for the final `result` event. */
 const TAIL_BYTES = 8 * 1024 * 1024;
@@ -32,12 +32,6 @@ function readTail(file: string): string {
   } catch {
     return "";
   }
-}
-
-function writeAtomically(file: string, record: unknown): void {
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, JSON.stringify(record), { mode: 0o600 });
-  renameSync(temp, file);
 }
 
 /** Writes the exit record where it can go, and keeps trying until it could: an exit code is never lost. */

@@ -1,4 +1,4 @@
-import { alive, processWithArg } from "../proc/liveness.ts";
+import { alive, groupLives, processWithArg, startTime } from "../proc/liveness.ts";
 import type { Tmux } from "../tmux/tmux.ts";
 import type { RunFiles } from "./run-files.ts";
 import type { RunRecord } from "./run-record.ts";
@@ -7,9 +7,11 @@ import type { Observation } from "./run-state.ts";
 /**
  * Looks at the world for one run and says what it sees, only when it is sure; null means "nothing
  * new, or nothing certain". The order matters: the exit record first (it is the truth), then the
- * run's own process, checked by pid and start time. That check needs no tmux and no environment,
- * so a CLI started with another tmux socket or TMUX_TMPDIR sees what the server sees. tmux is
- * asked only for a run still `starting`, on the server the run was created on.
+ * run's own process group: its launcher (the pane's process, or the job's group leader), checked
+ * by pid and start time, or, the launcher gone, the agent still in its group (DESIGN §4: `lost`
+ * only once the recorded process group is gone). That check needs no tmux and no environment, so
+ * a CLI started with another tmux socket or TMUX_TMPDIR sees what the server sees. tmux is asked
+ * only for a run still `starting`, on the server the run was created on.
  */
 
 export type ProbeDeps = {
@@ -40,24 +42,36 @@ export async function probe(run: RunRecord, deps: ProbeDeps): Promise<Observatio
   return probeProcess(run, deps);
 }
 
-/** The launcher's process, where the record or the launcher's pid record names it. */
-function processOf(run: RunRecord, deps: ProbeDeps): { pid: number; pidStart: string | null } | null {
-  if (run.pid) return { pid: run.pid, pidStart: run.pidStart };
-  const start = deps.files.readStart(run.id);
+/**
+ * The launcher's pid and start time, from the record or from the launcher's own pid record (which
+ * has the start time when the launch could not read it: a pane whose process ended at once).
+ */
+export function launcherOf(run: RunRecord, files: RunFiles): { pid: number; pidStart: string | null } | null {
+  const start = run.pidStart === null || run.pid === null ? files.readStart(run.id) : null;
+  if (run.pid) return { pid: run.pid, pidStart: run.pidStart ?? (start?.pid === run.pid ? start.pidStart : null) };
   return start ? { pid: start.pid, pidStart: start.pidStart } : null;
 }
 
-/** A run that was launched: is its launcher still there? */
+/**
+ * Whether the run's process group lives. A record without a start time (written before they were
+ * kept) is matched by the launcher's arguments, which name the run's spec.
+ */
+export function runLives(run: RunRecord, files: RunFiles): boolean {
+  const launcher = launcherOf(run, files);
+  return launcher !== null && groupLives(launcher.pid, launcher.pidStart, files.spec(run.id));
+}
+
+/** A run that was launched: is its process group still there? */
 async function probeProcess(run: RunRecord, deps: ProbeDeps): Promise<Observation | null> {
-  const proc = processOf(run, deps);
+  const proc = launcherOf(run, deps.files);
   if (proc) {
-    if (alive(proc.pid, proc.pidStart)) return { kind: "alive", where: proc };
+    if (groupLives(proc.pid, proc.pidStart, deps.files.spec(run.id))) return { kind: "alive", where: proc };
     // It may have written its exit record just before it went.
     const exit = deps.files.readExit(run.id);
     if (exit) return { kind: "exit", exit };
     return { kind: "gone", reason: run.headless ? VANISHED.headless : VANISHED.interactive };
   }
-  // A record from before pids were kept: only the run's own tmux server can tell, if it is known.
+  // No pid known: only the run's own tmux server can tell, if it is known.
   if (run.headless || !run.socket) return null;
   return fromSession(run, deps, "gone");
 }
@@ -66,19 +80,25 @@ async function probeProcess(run: RunRecord, deps: ProbeDeps): Promise<Observatio
 async function fromSession(run: RunRecord, deps: ProbeDeps, missing: "gone" | "never-started"): Promise<Observation | null> {
   const found = await deps.tmux.at(run.socket).findRunSession(run.session, run.id);
   if (typeof found === "object" && !found.dead) {
-    return { kind: "alive", where: { pid: found.pid, tmuxId: found.id, socket: run.socket } };
+    return { kind: "alive", where: { pid: found.pid, pidStart: startTime(found.pid), tmuxId: found.id, socket: run.socket } };
   }
   const exit = deps.files.readExit(run.id);
   if (exit) return { kind: "exit", exit };
   if (typeof found === "object") return { kind: "gone", reason: VANISHED.interactive };
-  return missing === "gone"
-    ? { kind: "gone", reason: VANISHED.interactive }
-    : { kind: "never-started", reason: "the dispatching process exited before the session was created" };
+  // The session was never created: the dispatcher died first, and nothing can create it now.
+  if (missing === "never-started") {
+    return { kind: "never-started", reason: "the dispatching process exited before the session was created" };
+  }
+  // A launched run's session: sure only when its server answers and knows no such session.
+  return found === "absent" ? { kind: "gone", reason: VANISHED.interactive } : null;
 }
 
 /** A run claimed but not recorded as launched: its dispatcher may be at work, or may have died at any step. */
 async function probeStarting(run: RunRecord, deps: ProbeDeps): Promise<Observation | null> {
-  if (deps.launching(run.id) || alive(run.ownerPid, run.ownerStart)) return null;
+  if (deps.launching(run.id)) return null;
+  // Its dispatcher is another live process, at work on it. (This process, not launching it, has
+  // given up on it: a launch that threw before it could record its end.)
+  if (run.ownerPid !== process.pid && alive(run.ownerPid, run.ownerStart)) return null;
   // The dispatcher died. What did it get done? The launcher's pid record, then tmux, then /proc.
   if (deps.files.readStart(run.id)) return probeProcess(run, deps);
   if (!run.headless) return fromSession(run, deps, "never-started");

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type NewRun, RunDb } from "./run-db.ts";
 import { SCHEMA_VERSION } from "./run-db-schema.ts";
+import type { RunRecord } from "./run-record.ts";
 import { claimedFacts } from "./run-state.ts";
 
 const dirs: string[] = [];
@@ -116,16 +117,18 @@ describe("run-db", () => {
   test("update is compare-and-set on rev: a stale writer changes nothing", () => {
     const db = RunDb.open(stateDir());
     const { run } = db.claim(newRun("r1"));
-    const running = db.update("r1", run.rev, { phase: "running", pid: 10, pidStart: "77" });
+    const running = db.update("r1", run.rev, { phase: "running", pid: 10, pidStart: "77" }) as RunRecord;
     expect(running).toMatchObject({ phase: "running", pid: 10, pidStart: "77" });
-    expect(running?.rev).toBeGreaterThan(run.rev);
+    expect(running.rev).toBeGreaterThan(run.rev);
     // Written against the old rev: refused.
     expect(db.update("r1", run.rev, { phase: "lost" })).toBeNull();
     expect(db.get("r1")?.phase).toBe("running");
-    const ended = db.update("r1", running?.rev as number, { phase: "failed", exitCode: 3, result: { isError: true } });
+    const ended = db.update("r1", running.rev, { phase: "failed", exitCode: 3, result: { isError: true } });
     expect(ended).toMatchObject({ phase: "failed", exitCode: 3, result: { isError: true } });
     // Ended, the key is free again.
     expect(db.claim(newRun("r2")).reused).toBe(false);
+    // A write that would make a second live run of the key is refused, not an error.
+    expect(db.update("r1", (ended as RunRecord).rev, { phase: "running" })).toBe("conflict");
   });
 
   test("changedSince returns every write after a rev, in order; recover never duplicates", () => {

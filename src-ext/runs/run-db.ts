@@ -1,5 +1,5 @@
 import { Database } from "bun:sqlite";
-import { closeSync, existsSync, openSync, renameSync, unlinkSync } from "node:fs";
+import { closeSync, existsSync, openSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { DispatchError, describe, stateError } from "../errors.ts";
 import type { RunResult } from "../protocol/api.ts";
@@ -99,6 +99,10 @@ export type NewRun = Omit<RunRecord, "rev">;
 
 const LIVE = "state IN ('starting', 'running')";
 
+function isConstraint(error: unknown): boolean {
+  return String((error as { code?: string }).code).startsWith("SQLITE_CONSTRAINT");
+}
+
 function isDamage(error: unknown): boolean {
   const code = (error as { code?: string }).code;
   return code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT";
@@ -140,7 +144,8 @@ export class RunDb {
       try {
         fd = openSync(lock, "wx", 0o600);
       } catch {
-        if (tries > 200) unlinkSync(lock);
+        // A repair takes milliseconds; a lock still there after 2 s was left by a crashed process.
+        if (tries > 200) rmSync(lock, { force: true });
         Bun.sleepSync(10);
       }
     }
@@ -159,7 +164,7 @@ export class RunDb {
       return new RunDb(file);
     } finally {
       closeSync(fd);
-      unlinkSync(lock);
+      rmSync(lock, { force: true });
     }
   }
 
@@ -180,7 +185,7 @@ export class RunDb {
     try {
       return this.db.transaction(fn).immediate();
     } catch (error) {
-      if (error instanceof DispatchError) throw error;
+      if (error instanceof DispatchError || isConstraint(error)) throw error;
       throw stateError(this.file, error);
     }
   }
@@ -244,18 +249,24 @@ export class RunDb {
 
   /**
    * Writes `set` if the run is still at `rev` (nobody else changed it meanwhile); returns the new
-   * record, or null when it had changed: the caller reads it again and decides anew.
+   * record, null when it had changed (the caller reads it again and decides anew), or `conflict`
+   * when the write would make a second live run of its {mode, task}.
    */
-  update(id: string, rev: number, set: Partial<RunFacts>): RunRecord | null {
+  update(id: string, rev: number, set: Partial<RunFacts>): RunRecord | null | "conflict" {
     const keys = Object.keys(set) as (keyof RunFacts)[];
-    return this.write(() => {
-      const assignments = keys.map((k) => `${FACT_COLUMNS[k]} = ?`);
-      const values = keys.map((k) => toColumn(k, set[k]));
-      const changes = this.db
-        .query<never, Value[]>(`UPDATE runs SET ${[...assignments, "rev = ?"].join(", ")} WHERE id = ? AND rev = ?`)
-        .run(...values, this.nextRev(), id, rev).changes;
-      return changes > 0 ? this.get(id) : null;
-    });
+    try {
+      return this.write(() => {
+        const assignments = keys.map((k) => `${FACT_COLUMNS[k]} = ?`);
+        const values = keys.map((k) => toColumn(k, set[k]));
+        const changes = this.db
+          .query<never, Value[]>(`UPDATE runs SET ${[...assignments, "rev = ?"].join(", ")} WHERE id = ? AND rev = ?`)
+          .run(...values, this.nextRev(), id, rev).changes;
+        return changes > 0 ? this.get(id) : null;
+      });
+    } catch (error) {
+      if (isConstraint(error)) return "conflict";
+      throw error;
+    }
   }
 
   get(id: string): RunRecord | null {
@@ -267,11 +278,6 @@ export class RunDb {
     return this.db.query<Row, []>(`SELECT * FROM runs WHERE ${LIVE}`).all().map(fromRow);
   }
 
-  /** Lost runs that say where they lived: worth a look at start-up, in case they were wrongly judged. */
-  lostWithProcess(): RunRecord[] {
-    return this.db.query<Row, []>("SELECT * FROM runs WHERE state = 'lost' AND pid IS NOT NULL").all().map(fromRow);
-  }
-
   ids(): Set<string> {
     return new Set(
       this.db
@@ -279,6 +285,13 @@ export class RunDb {
         .all()
         .map((r) => r.id),
     );
+  }
+
+  /** What each run was at its last write, in a few columns: what events carry as "previous". */
+  states(): Array<{ id: string; rev: number; phase: Phase; activity: Activity | null }> {
+    return this.db
+      .query<{ id: string; rev: number; phase: Phase; activity: Activity | null }, []>("SELECT id, rev, state AS phase, activity FROM runs")
+      .all();
   }
 
   /** The newest run of every {mode, task}. */

@@ -1,4 +1,4 @@
-import { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { z } from "zod";
@@ -18,6 +18,7 @@ export class RunFiles {
   readonly specs: string;
   readonly pids: string;
   readonly events: string;
+  private fallbackOfSpec = new Map<string, string | null>();
 
   constructor(
     readonly stateDir: string,
@@ -72,9 +73,36 @@ export class RunFiles {
     return join(this.events, `${runId}.jsonl`);
   }
 
-  /** The run's exit record, or null while it has none (running, or gone without one). */
+  /**
+   * The run's exit record, or null while it has none (running, or gone without one). A record a
+   * launcher had to leave in a fallback folder (ours, or the one its spec names, when it was
+   * started from another environment) counts only from a private folder, and is copied into
+   * `exits/` once that can take it: a fallback folder under /run/user goes at logout.
+   */
   readExit(runId: string): ExitRecord | null {
-    return readRecord(this.exit(runId), ExitRecord) ?? readRecord(this.fallbackExit(runId), ExitRecord);
+    const primary = readRecord(this.exit(runId), ExitRecord);
+    if (primary) return primary;
+    for (const file of new Set([this.fallbackExit(runId), this.specFallback(runId)])) {
+      if (!file || !isPrivate(dirname(file))) continue;
+      const record = readRecord(file, ExitRecord);
+      if (!record) continue;
+      try {
+        writeAtomically(this.exit(runId), record);
+      } catch {
+        // exits/ still cannot take it: the fallback stays the record.
+      }
+      return record;
+    }
+    return null;
+  }
+
+  /** The fallback exit path a run's spec names (memoized: a spec can hold a long prompt). */
+  private specFallback(runId: string): string | null {
+    if (!this.fallbackOfSpec.has(runId)) {
+      const spec = readRecord(this.spec(runId), z.object({ exitFallback: z.string() }));
+      this.fallbackOfSpec.set(runId, spec?.exitFallback ?? null);
+    }
+    return this.fallbackOfSpec.get(runId) ?? null;
   }
 
   /** Where the launcher said it runs, or null before it said so. */
@@ -103,16 +131,36 @@ export function fallbackExitDir(env: Record<string, string | undefined> = proces
 }
 
 /**
- * Makes (or checks) a folder private to this user: ours, a real folder (never a planted link),
- * 0700, and so its parent. The fallback exit folder lies in a shared place.
+ * Whether a folder and its parent are private to this user: ours, real folders (never a planted
+ * link), 0700. The fallback exit folder lies in a shared place (/tmp without XDG_RUNTIME_DIR),
+ * where another user could make it first and plant records.
  */
+export function isPrivate(dir: string): boolean {
+  try {
+    return [dirname(dir), dir].every((d) => {
+      const stat = lstatSync(d);
+      return stat.isDirectory() && (!process.getuid || stat.uid === process.getuid()) && (stat.mode & 0o077) === 0;
+    });
+  } catch {
+    return false;
+  }
+}
+
+/** Makes a folder private to this user (see isPrivate), or throws. */
 export function privateDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  for (const d of [dirname(dir), dir]) {
-    const stat = lstatSync(d);
-    if (!stat.isDirectory() || (process.getuid && stat.uid !== process.getuid()) || (stat.mode & 0o077) !== 0) {
-      throw new Error(`${d} is not a private folder of this user`);
-    }
+  if (!isPrivate(dir)) throw new Error(`${dir} is not a private folder of this user`);
+}
+
+/** Writes a record whole or not at all: a temp file beside it, then a rename. */
+export function writeAtomically(file: string, record: unknown): void {
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temp, JSON.stringify(record), { mode: 0o600 });
+    renameSync(temp, file);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
   }
 }
 

@@ -17,8 +17,11 @@ import type { Observation } from "./run-state.ts";
 
 export type Launched = Extract<Observation, { kind: "launched" }>;
 
-/** What to do about a tmux session of our name that already exists: its run ended, so replace it; or adopt it. */
-export type ExistingSession = (ownerRunId: string | null, ownerStateDir: string | null) => "replace" | "adopt" | "conflict";
+/**
+ * What to do about a tmux session of our name that already exists, given the run it names and
+ * its event file (ours when it lies in our state folder): replace it (its run ended), adopt it.
+ */
+export type ExistingSession = (ownerRunId: string | null, ownerEvents: string | null) => "replace" | "adopt" | "conflict";
 
 /** A live run of ours was found in the session a dispatch wanted to create: it is adopted, never killed. */
 export class FoundLiveRun extends Error {
@@ -73,11 +76,12 @@ export async function launchRun(options: {
   );
   const prompt = renderPrompt(mode.prompt, { task, worktree: worktree.path, branch, mode: mode.name });
   const { argv, stdin } = agentArgv(agent, mode, extras.agentExtras, prompt);
+  // The session's own variables: known-safe values only (a value ending in `;` would end tmux's
+  // command), so the state folder (the user's path) goes to the agent through the spec instead.
   const env = {
     DISPATCH_RUN_ID: run.id,
     DISPATCH_TASK_ID: task.id,
     DISPATCH_MODE: mode.name,
-    DISPATCH_STATE_DIR: config.stateDir,
     [EVENTS_VAR]: files.eventsOf(run.id),
   };
   const spec: LaunchSpec = {
@@ -93,7 +97,7 @@ export async function launchRun(options: {
     branch,
     argv,
     cwd: worktree.path,
-    env: { ...env, PATH: process.env.PATH ?? "/usr/bin:/bin" },
+    env: { ...env, DISPATCH_STATE_DIR: config.stateDir, PATH: process.env.PATH ?? "/usr/bin:/bin" },
     stdin,
     logFile: run.logPath,
     pidFile: files.pid(run.id),
@@ -125,8 +129,8 @@ export async function launchRun(options: {
   let created = await create();
   if (created === null) {
     const owner = await tmux.sessionEnv(`=${run.session}`, "DISPATCH_RUN_ID");
-    const ownerDir = await tmux.sessionEnv(`=${run.session}`, "DISPATCH_STATE_DIR");
-    const verdict = options.existingSession(owner, ownerDir);
+    const ownerEvents = await tmux.sessionEnv(`=${run.session}`, EVENTS_VAR);
+    const verdict = options.existingSession(owner, ownerEvents);
     if (verdict === "adopt" && owner) throw new FoundLiveRun(owner);
     if (verdict !== "replace") {
       throw new DispatchError(
@@ -134,8 +138,9 @@ export async function launchRun(options: {
         `tmux session ${run.session} already exists and is not a run of this repository: end it (tmux kill-session -t =${run.session}) or rename it`,
       );
     }
-    // A leftover of ours whose run is over (its exit is on record): replaced.
-    await tmux.killSession(run.session);
+    // A leftover of ours whose run is over (its exit is on record): replaced. Killed as that run's
+    // session only, so a session someone made meanwhile under the name is left alone.
+    await tmux.killRunSession({ name: run.session, id: null, runId: owner as string });
     created = await create();
     if (created === null) throw new DispatchError("session_conflict", `tmux session ${run.session} was created by someone else meanwhile`);
   }

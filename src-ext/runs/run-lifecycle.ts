@@ -2,7 +2,7 @@ import type { Config } from "../config.ts";
 import { DispatchError, describe } from "../errors.ts";
 import type { Bus } from "../events.ts";
 import type { Mode } from "../modes/mode.ts";
-import { alive, groupAlive, startTime } from "../proc/liveness.ts";
+import { startTime } from "../proc/liveness.ts";
 import { runOutcome } from "../protocol/describe.ts";
 import type { RunBefore } from "../protocol/events.ts";
 import { sessionName } from "../protocol/ids.ts";
@@ -11,7 +11,7 @@ import type { Task } from "../tasks/task.ts";
 import type { Tmux } from "../tmux/tmux.ts";
 import { type ParsedExtras, parseExtras } from "./agent-argv.ts";
 import { killGroup } from "./headless-job.ts";
-import { probe } from "./probe.ts";
+import { launcherOf, probe, runLives } from "./probe.ts";
 import type { RunDb } from "./run-db.ts";
 import { newRunId, type RunFiles } from "./run-files.ts";
 import { FoundLiveRun, type Launched, launchRun } from "./run-launch.ts";
@@ -64,9 +64,9 @@ export class RunLifecycle {
     const recovered = await recoverFromDisk(this.files, this.db, this.deps);
     if (recovered > 0) console.error(`dispatch: recovered ${recovered} run(s) from ${this.files.specs} that ${this.db.file} did not know`);
     for (const run of this.db.latestPerKey()) this.latestByKey.set(key(run.mode, run.taskId), run);
-    for (const run of this.db.changedSince(0)) this.seen.set(run.id, { rev: run.rev, before: beforeOf(run) });
+    for (const run of this.db.states()) this.seen.set(run.id, { rev: run.rev, before: beforeOf(run) });
     this.lastRev = this.db.maxRev();
-    await this.observeAll([...this.db.live(), ...this.db.lostWithProcess()]);
+    await this.observeAll();
   }
 
   /**
@@ -94,13 +94,15 @@ export class RunLifecycle {
     return this.db.history(taskId, limit);
   }
 
-  hasLive(): boolean {
-    return this.latestAll().some((r) => isLive(r.phase));
-  }
-
-  /** Another process wrote: publish what it recorded. */
+  /**
+   * Publishes what any process wrote since the last look. The only place that moves `lastRev`:
+   * our own writes take `MAX(rev) + 1`, past writes of others not yet read.
+   */
   sync(): void {
-    for (const run of this.db.changedSince(this.lastRev)) this.note(run);
+    for (const run of this.db.changedSince(this.lastRev)) {
+      this.lastRev = Math.max(this.lastRev, run.rev);
+      this.note(run);
+    }
   }
 
   /** Looks at one run in the world and records what is sure. The one entry of every trigger. */
@@ -108,11 +110,13 @@ export class RunLifecycle {
     const run = this.db.get(runId);
     if (!run) return null;
     this.note(run);
-    const observation = await probe(run, this.deps);
-    return observation ? (await this.apply(run, observation)).run : run;
+    return (await this.apply(run, (current) => probe(current, this.deps))).run;
   }
 
-  async observeAll(runs: RunRecord[] = this.db.live()): Promise<void> {
+  /** Live runs, and lost ones that say where they lived (a wrong verdict is taken back). */
+  async observeAll(
+    runs: RunRecord[] = [...this.db.live(), ...this.latestAll().filter((r) => r.phase === "lost" && r.pid !== null)],
+  ): Promise<void> {
     for (const run of runs) {
       // One run that cannot be checked must not hide the others (or stop the CLI from starting).
       await this.observe(run.id).catch((error) => console.error(`dispatch: checking run ${run.id} failed:`, error));
@@ -121,18 +125,24 @@ export class RunLifecycle {
   }
 
   /**
-   * Runs the transition and records it if the run is still as read; when another process changed
-   * it meanwhile, reads it again and decides anew (the same observation may mean nothing now).
-   * `endedLive`: a process of the run was still alive and was ended.
+   * Runs the transition and records it if the run is still as read. When another process changed
+   * it meanwhile, it is read again and decided anew: an event (a launch, a Stop) applies to the
+   * new record; a look at the world (a function of the record) is taken again, since what was
+   * seen may be stale. `endedLive`: a process of the run was still alive and was ended.
    */
-  private async apply(run: RunRecord, observation: Observation): Promise<{ run: RunRecord; endedLive: boolean }> {
+  private async apply(
+    run: RunRecord,
+    observe: Observation | ((run: RunRecord) => Promise<Observation | null>),
+  ): Promise<{ run: RunRecord; endedLive: boolean }> {
     let current = run;
     for (let attempt = 0; attempt < 8; attempt++) {
-      const change = transition(current, observation, new Date().toISOString());
+      const observation = typeof observe === "function" ? await observe(current) : observe;
+      const change = observation && transition(current, observation, new Date().toISOString());
       if (!change) return { run: current, endedLive: false };
       let next = current;
       if (Object.keys(change.set).length > 0) {
         const written = this.db.update(current.id, current.rev, change.set);
+        if (written === "conflict") return { run: await this.beside(current), endedLive: false };
         if (!written) {
           current = this.db.get(current.id) ?? current;
           this.note(current);
@@ -146,9 +156,19 @@ export class RunLifecycle {
     return { run: current, endedLive: false };
   }
 
+  /**
+   * A run judged lost (by an older Dispatch) is alive, but a newer run of its {mode, task} is live:
+   * two agents, and only one may be the live run. It is not killed: its reason says so.
+   */
+  private async beside(run: RunRecord): Promise<RunRecord> {
+    const reason = `its process still runs (pid ${run.pid}) beside a newer run of ${run.mode} on ${run.taskId}: end it with kill ${run.pid}`;
+    const written = run.reason === reason ? run : this.db.update(run.id, run.rev, { reason });
+    if (written && written !== "conflict") this.note(written);
+    return written && written !== "conflict" ? written : run;
+  }
+
   /** Publishes a run's new record as the transition it is. */
   private note(run: RunRecord): void {
-    this.lastRev = Math.max(this.lastRev, run.rev);
     const last = this.seen.get(run.id);
     if (last && last.rev >= run.rev) return;
     this.seen.set(run.id, { rev: run.rev, before: beforeOf(run) });
@@ -156,29 +176,30 @@ export class RunLifecycle {
     const known = this.latestByKey.get(k);
     if (!known || known.id === run.id || run.startedAt >= known.startedAt) this.latestByKey.set(k, run);
     const info = toRunInfo(run);
-    const wasLive = last ? last.before.state === "running" : null;
+    const before = last?.before ?? null;
     if (isLive(run.phase)) {
-      if (last) this.bus.emit({ type: "run.changed", previous: last.before, run: info });
+      if (before) this.bus.emit({ type: "run.changed", previous: before, run: info });
       else this.bus.emit({ type: "run.started", run: info });
-    } else if (wasLive !== false) {
-      this.bus.emit({ type: "run.ended", previous: last?.before ?? null, run: info, outcome: runOutcome(info) });
+    } else if (!before || before.state === "running" || (before.state === "lost" && info.state !== "lost")) {
+      // Ended now, or a `lost` corrected by a late exit record: either way, how it ended is news.
+      this.bus.emit({ type: "run.ended", previous: before, run: info, outcome: runOutcome(info) });
     } else {
-      this.bus.emit({ type: "run.changed", previous: last?.before as RunBefore, run: info });
+      this.bus.emit({ type: "run.changed", previous: before, run: info });
     }
   }
 
-  /** Ends what still exists of a run: its session (checked to be this run's), its process group. */
+  /**
+   * Ends what still exists of a run: its session (checked to be this run's), then its process
+   * group, if it is still the run's (see `runLives`: a reused pid is never signalled).
+   */
   private async endRemains(run: RunRecord): Promise<boolean> {
-    if (run.headless) {
-      if (!run.pid || !groupAlive(run.pid)) return false;
-      await killGroup(run.pid);
-      return true;
-    }
-    const running = run.pid !== null && alive(run.pid, run.pidStart);
-    await this.tmux.at(run.socket).killRunSession({ name: run.session, id: run.tmuxId, runId: run.id });
-    // Its tmux server unreachable (a socket removed by a /tmp cleaner): the launcher itself is told.
-    if (running && run.pid && alive(run.pid, run.pidStart)) process.kill(run.pid, "SIGHUP");
-    return running;
+    const lived = runLives(run, this.files);
+    if (!run.headless) await this.tmux.at(run.socket).killRunSession({ name: run.session, id: run.tmuxId, runId: run.id });
+    // A session's processes end with it (SIGHUP); an agent that outlived its launcher, or a tmux
+    // server that cannot be reached (a socket removed by a /tmp cleaner), is ended by its group.
+    const launcher = launcherOf(run, this.files);
+    if (launcher && runLives(run, this.files)) await killGroup(launcher.pid);
+    return lived;
   }
 
   /** Starts a run of `mode` on `task`, or returns the live one: never two, never a live one killed. */
@@ -246,8 +267,9 @@ export class RunLifecycle {
   }
 
   /** A session of our name exists: replace it only when its run is known to be over. */
-  private judgeSession(owner: string | null, ownerDir: string | null): "replace" | "adopt" | "conflict" {
-    if (!owner || ownerDir !== this.config.stateDir) return "conflict";
+  private judgeSession(owner: string | null, ownerEvents: string | null): "replace" | "adopt" | "conflict" {
+    // Ours when its event file is in our state folder (a path that ends in `.jsonl`, safe in tmux's argv).
+    if (!owner || ownerEvents !== this.files.eventsOf(owner)) return "conflict";
     const known = this.db.get(owner);
     if (known) return isLive(known.phase) ? "adopt" : "replace";
     return this.files.readExit(owner) ? "replace" : "adopt";
@@ -285,6 +307,6 @@ export class RunLifecycle {
   }
 }
 
-function beforeOf(run: RunRecord): RunBefore {
+function beforeOf(run: Pick<RunRecord, "phase" | "activity">): RunBefore {
   return { state: run.phase === "starting" ? "running" : run.phase, activity: run.activity };
 }

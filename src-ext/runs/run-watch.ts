@@ -78,7 +78,12 @@ export class RunWatch {
     if (this.syncTimer) return;
     this.syncTimer = setTimeout(() => {
       this.syncTimer = null;
-      this.runs.sync();
+      try {
+        this.runs.sync();
+      } catch (error) {
+        // The next write, or the sweep, reads again: a failed read must not end the server.
+        console.error("dispatch: reading other processes' writes failed:", error);
+      }
     }, SYNC_DEBOUNCE_MS);
   }
 

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { DispatchError, describe } from "../errors.ts";
+import { shellWord } from "../proc/shell-word.ts";
 import { spawnChild } from "../proc/spawn.ts";
 import type { AttachResult } from "../protocol/api.ts";
 import type { Tmux } from "../tmux/tmux.ts";
@@ -69,7 +70,7 @@ async function attach(
   env: Record<string, string | undefined>,
 ): Promise<Opening> {
   const command = tmux.attachArgv(session);
-  const hand = command.join(" ");
+  const hand = command.map(shellWord).join(" ");
   const result = (action: AttachResult["action"], terminal: string | null, message: string): AttachResult => ({
     session,
     action,

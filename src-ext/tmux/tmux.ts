@@ -81,7 +81,7 @@ export class Tmux {
     height?: number;
   }): Promise<{ pid: number; id: string; socket: string } | null> {
     const { name } = options;
-    const env = Object.entries(options.env).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
+    const env = Object.entries(options.env).flatMap(([k, v]) => ["-e", noSeparator(`${k}=${v}`)]);
     const pane = `=${name}:`;
     const out = await this.run([
       // The window is named after the agent, not the launcher process (`bun.exe`).
@@ -96,7 +96,7 @@ export class Tmux {
       "-y",
       String(options.height ?? 50),
       "-c",
-      noFormats(options.cwd),
+      noSeparator(noFormats(options.cwd)),
       ...env,
       "-P",
       "-F",
@@ -164,10 +164,6 @@ export class Tmux {
     return { pid: Number(pid) || 0, id: id ?? "", dead: dead === "1" };
   }
 
-  async killSession(name: string): Promise<boolean> {
-    return (await this.run(["kill-session", "-t", `=${name}`])).code === 0;
-  }
-
   /**
    * Ends a run's session only if it is still that run's: found by its id (`$N`) and checked by
    * DISPATCH_RUN_ID, so a new session of the same name (the next run) is never the one killed.
@@ -222,6 +218,11 @@ function noServer(stderr: string): boolean {
  */
 function hookLine(event: string): string {
   return `run-shell -b 'printf "%s\\n" "{\\"tmux\\":\\"${event}\\"}" >> "$${EVENTS_VAR}"'`;
+}
+
+/** An argument that ends in `;` ends a tmux command; `\;` is a literal semicolon (tmux(1), "COMMANDS"). */
+export function noSeparator(arg: string): string {
+  return arg.endsWith(";") ? `${arg.slice(0, -1)}\\;` : arg;
 }
 
 /**
