@@ -9,6 +9,17 @@ function removeWal(world: World): void {
   for (const suffix of ["-wal", "-shm"]) rmSync(dbFile(world) + suffix, { force: true });
 }
 
+/** An interactive run started by a server that then stops; the database is deleted behind it. */
+async function liveRunWithoutDatabase(world: World): Promise<{ runId: string }> {
+  const server = await world.server();
+  const run = await (await server.api("/dispatch/interactive/TASK-42", { method: "POST" })).json();
+  await waitFor("the agent", () => world.agentRuns().length === 1);
+  await server.stop();
+  rmSync(dbFile(world));
+  removeWal(world);
+  return run;
+}
+
 describe("the run database lost or damaged", () => {
   test("emptied under live runs: the next server rebuilds them from disk; a re-dispatch starts no second agent and kills nothing", async () => {
     await using world = new World();
@@ -46,12 +57,7 @@ describe("the run database lost or damaged", () => {
 
   test("deleted: a dispatch from the CLI finds the run on disk and reuses it, never kills it", async () => {
     await using world = new World();
-    const first = await world.server();
-    const run = await (await first.api("/dispatch/interactive/TASK-42", { method: "POST" })).json();
-    await waitFor("the agent", () => world.agentRuns().length === 1);
-    await first.stop();
-    rmSync(dbFile(world));
-    removeWal(world);
+    const run = await liveRunWithoutDatabase(world);
     const cli = await world.cli(["interactive", "TASK-42", "--detach", "--json"]);
     expect(cli.code).toBe(0);
     expect(JSON.parse(cli.stdout)).toMatchObject({ reused: true, runId: run.runId });
@@ -62,12 +68,7 @@ describe("the run database lost or damaged", () => {
 
   test("deleted with the run's files: the live session is left alone and the dispatch says whose it is", async () => {
     await using world = new World();
-    const first = await world.server();
-    const run = await (await first.api("/dispatch/interactive/TASK-42", { method: "POST" })).json();
-    await waitFor("the agent", () => world.agentRuns().length === 1);
-    await first.stop();
-    rmSync(dbFile(world));
-    removeWal(world);
+    const run = await liveRunWithoutDatabase(world);
     rmSync(join(world.stateDir, "specs"), { recursive: true });
     const cli = await world.cli(["interactive", "TASK-42", "--detach"]);
     expect(cli.code).toBe(1);
