@@ -1,7 +1,13 @@
 import type { Database } from "bun:sqlite";
 import { DispatchError } from "../errors.ts";
+import type { RunResult } from "../protocol/api.ts";
+import type { Activity, RunOrigin } from "../protocol/states.ts";
+import type { RunRecord } from "./run-record.ts";
+import type { Phase, RunFacts } from "./run-state.ts";
 
 /**
+ * The database's shape: its versions and what a row of `runs` is.
+ *
  * The database's versions (`PRAGMA user_version`). Each migration takes a database of the version
  * before it to its own; they run in one write transaction, so two processes opening an old file at
  * once migrate it once. Never edit a migration that shipped: add the next one.
@@ -80,4 +86,84 @@ export function migrate(db: Database, file: string): void {
     for (let v = from; v < SCHEMA_VERSION; v++) (MIGRATIONS[v] as (db: Database) => void)(db);
     db.run(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   }).immediate();
+}
+
+/** A row of `runs`, as SQLite gives it. */
+export type Row = {
+  id: string;
+  mode: string;
+  task_id: string;
+  session: string;
+  headless: number;
+  state: Phase;
+  exit_code: number | null;
+  reason: string | null;
+  pid: number | null;
+  pid_start: string | null;
+  owner_pid: number;
+  owner_start: string | null;
+  started_at: string;
+  ended_at: string | null;
+  origin: RunOrigin;
+  extras: string;
+  worktree: string | null;
+  branch: string | null;
+  log_path: string;
+  activity: Activity | null;
+  result: string | null;
+  rev: number;
+  tmux_id: string | null;
+  tmux_socket: string | null;
+};
+
+export function fromRow(row: Row): RunRecord {
+  return {
+    id: row.id,
+    mode: row.mode,
+    taskId: row.task_id,
+    session: row.session,
+    headless: row.headless === 1,
+    origin: row.origin,
+    extras: JSON.parse(row.extras) as string[],
+    logPath: row.log_path,
+    startedAt: row.started_at,
+    ownerPid: row.owner_pid,
+    ownerStart: row.owner_start,
+    rev: row.rev,
+    phase: row.state,
+    exitCode: row.exit_code,
+    reason: row.reason,
+    result: row.result ? (JSON.parse(row.result) as RunResult) : null,
+    activity: row.activity,
+    endedAt: row.ended_at,
+    worktree: row.worktree,
+    branch: row.branch,
+    pid: row.pid,
+    pidStart: row.pid_start,
+    tmuxId: row.tmux_id,
+    socket: row.tmux_socket,
+  };
+}
+
+/** Columns of the facts a transition writes. */
+export const FACT_COLUMNS: Record<keyof RunFacts, string> = {
+  phase: "state",
+  exitCode: "exit_code",
+  reason: "reason",
+  result: "result",
+  activity: "activity",
+  endedAt: "ended_at",
+  worktree: "worktree",
+  branch: "branch",
+  pid: "pid",
+  pidStart: "pid_start",
+  tmuxId: "tmux_id",
+  socket: "tmux_socket",
+};
+
+export type Value = string | number | null;
+
+export function toColumn(key: keyof RunFacts, value: unknown): Value {
+  if (key === "result") return value ? JSON.stringify(value) : null;
+  return (value ?? null) as Value;
 }

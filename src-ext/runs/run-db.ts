@@ -2,9 +2,8 @@ import { Database } from "bun:sqlite";
 import { closeSync, existsSync, openSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { DispatchError, describe, stateError } from "../errors.ts";
-import type { RunResult } from "../protocol/api.ts";
-import type { Activity, RunOrigin } from "../protocol/states.ts";
-import { migrate } from "./run-db-schema.ts";
+import type { Activity } from "../protocol/states.ts";
+import { FACT_COLUMNS, fromRow, migrate, type Row, toColumn, type Value } from "./run-db-schema.ts";
 import type { RunRecord } from "./run-record.ts";
 import type { Phase, RunFacts } from "./run-state.ts";
 
@@ -14,85 +13,6 @@ import type { Phase, RunFacts } from "./run-state.ts";
  * and CLI) can never both start one: the database refuses the second insert. Every write is
  * compare-and-set on `rev`, so two processes observing one run agree on one outcome.
  */
-
-type Row = {
-  id: string;
-  mode: string;
-  task_id: string;
-  session: string;
-  headless: number;
-  state: Phase;
-  exit_code: number | null;
-  reason: string | null;
-  pid: number | null;
-  pid_start: string | null;
-  owner_pid: number;
-  owner_start: string | null;
-  started_at: string;
-  ended_at: string | null;
-  origin: RunOrigin;
-  extras: string;
-  worktree: string | null;
-  branch: string | null;
-  log_path: string;
-  activity: Activity | null;
-  result: string | null;
-  rev: number;
-  tmux_id: string | null;
-  tmux_socket: string | null;
-};
-
-function fromRow(row: Row): RunRecord {
-  return {
-    id: row.id,
-    mode: row.mode,
-    taskId: row.task_id,
-    session: row.session,
-    headless: row.headless === 1,
-    origin: row.origin,
-    extras: JSON.parse(row.extras) as string[],
-    logPath: row.log_path,
-    startedAt: row.started_at,
-    ownerPid: row.owner_pid,
-    ownerStart: row.owner_start,
-    rev: row.rev,
-    phase: row.state,
-    exitCode: row.exit_code,
-    reason: row.reason,
-    result: row.result ? (JSON.parse(row.result) as RunResult) : null,
-    activity: row.activity,
-    endedAt: row.ended_at,
-    worktree: row.worktree,
-    branch: row.branch,
-    pid: row.pid,
-    pidStart: row.pid_start,
-    tmuxId: row.tmux_id,
-    socket: row.tmux_socket,
-  };
-}
-
-/** Columns of the facts a transition writes. */
-const FACT_COLUMNS: Record<keyof RunFacts, string> = {
-  phase: "state",
-  exitCode: "exit_code",
-  reason: "reason",
-  result: "result",
-  activity: "activity",
-  endedAt: "ended_at",
-  worktree: "worktree",
-  branch: "branch",
-  pid: "pid",
-  pidStart: "pid_start",
-  tmuxId: "tmux_id",
-  socket: "tmux_socket",
-};
-
-type Value = string | number | null;
-
-function toColumn(key: keyof RunFacts, value: unknown): Value {
-  if (key === "result") return value ? JSON.stringify(value) : null;
-  return (value ?? null) as Value;
-}
 
 /** A new run, as claimed; or a run rebuilt from disk, in whatever phase it was found. */
 export type NewRun = Omit<RunRecord, "rev">;

@@ -3,8 +3,6 @@ import { DispatchError, describe } from "../errors.ts";
 import type { Bus } from "../events.ts";
 import type { Mode } from "../modes/mode.ts";
 import { startTime } from "../proc/liveness.ts";
-import { runOutcome } from "../protocol/describe.ts";
-import type { RunBefore } from "../protocol/events.ts";
 import { sessionName } from "../protocol/ids.ts";
 import type { RunOrigin } from "../protocol/states.ts";
 import type { Task } from "../tasks/task.ts";
@@ -15,11 +13,10 @@ import { launcherOf, probe, runLives } from "./probe.ts";
 import type { RunDb } from "./run-db.ts";
 import { newRunId, type RunFiles } from "./run-files.ts";
 import { FoundLiveRun, type Launched, launchRun } from "./run-launch.ts";
-import { type RunRecord, toRunInfo } from "./run-record.ts";
+import { RunMemory } from "./run-memory.ts";
+import type { RunRecord } from "./run-record.ts";
 import { recoverFromDisk, recoverRun } from "./run-recovery.ts";
 import { claimedFacts, isLive, type Observation, transition } from "./run-state.ts";
-
-const key = (mode: string, taskId: string) => `${mode}\0${taskId}`;
 
 /**
  * A fault-injection point for the tests of a dispatcher killed mid-dispatch (`DISPATCH_CRASH_AT=
@@ -32,14 +29,11 @@ function crashPoint(where: "after-claim" | "after-launch"): void {
 /**
  * Owns every run's life in this process. Every trigger becomes one call: `observe(id)` looks at
  * the world (probe.ts) and `apply` runs the transition (run-state.ts), writes it compare-and-set,
- * publishes the transition as an event, and ends whatever the transition says must go. The
- * database is the truth shared with other processes; memory keeps the newest run of every
- * {mode, task}, so status answers never spawn a process.
+ * publishes the transition as an event (run-memory.ts), and ends whatever the transition says
+ * must go. The database is the truth shared with other processes.
  */
 export class RunLifecycle {
-  private latestByKey = new Map<string, RunRecord>();
-  /** What was last published of each run: events carry the transition from it. */
-  private seen = new Map<string, { rev: number; before: RunBefore }>();
+  private readonly known: RunMemory;
   private lastRev = 0;
   private launching = new Map<string, Promise<unknown>>();
   private readonly deps;
@@ -49,9 +43,10 @@ export class RunLifecycle {
     readonly files: RunFiles,
     private readonly db: RunDb,
     private readonly tmux: Tmux,
-    private readonly bus: Bus,
+    bus: Bus,
   ) {
     this.deps = { files, tmux, launching: (id: string) => this.launching.has(id) };
+    this.known = new RunMemory(bus);
   }
 
   /** Start-up recovery: runs the database lost are rebuilt from disk; live and lost runs are looked at again. */
@@ -63,8 +58,7 @@ export class RunLifecycle {
     }
     const recovered = await recoverFromDisk(this.files, this.db, this.deps);
     if (recovered > 0) console.error(`dispatch: recovered ${recovered} run(s) from ${this.files.specs} that ${this.db.file} did not know`);
-    for (const run of this.db.latestPerKey()) this.latestByKey.set(key(run.mode, run.taskId), run);
-    for (const run of this.db.states()) this.seen.set(run.id, { rev: run.rev, before: beforeOf(run) });
+    this.known.load(this.db.latestPerKey(), this.db.states());
     this.lastRev = this.db.maxRev();
     await this.observeAll();
   }
@@ -79,11 +73,11 @@ export class RunLifecycle {
   }
 
   latest(mode: string, taskId: string): RunRecord | undefined {
-    return this.latestByKey.get(key(mode, taskId));
+    return this.known.latest(mode, taskId);
   }
 
   latestAll(): RunRecord[] {
-    return [...this.latestByKey.values()];
+    return this.known.latestAll();
   }
 
   get(runId: string): RunRecord | null {
@@ -101,7 +95,7 @@ export class RunLifecycle {
   sync(): void {
     for (const run of this.db.changedSince(this.lastRev)) {
       this.lastRev = Math.max(this.lastRev, run.rev);
-      this.note(run);
+      this.known.note(run);
     }
   }
 
@@ -109,7 +103,7 @@ export class RunLifecycle {
   async observe(runId: string): Promise<RunRecord | null> {
     const run = this.db.get(runId);
     if (!run) return null;
-    this.note(run);
+    this.known.note(run);
     return (await this.apply(run, (current) => probe(current, this.deps))).run;
   }
 
@@ -145,11 +139,11 @@ export class RunLifecycle {
         if (written === "conflict") return { run: await this.beside(current), endedLive: false };
         if (!written) {
           current = this.db.get(current.id) ?? current;
-          this.note(current);
+          this.known.note(current);
           continue;
         }
         next = written;
-        this.note(next);
+        this.known.note(next);
       }
       return { run: next, endedLive: change.endRemains ? await this.endRemains(next) : false };
     }
@@ -163,29 +157,8 @@ export class RunLifecycle {
   private async beside(run: RunRecord): Promise<RunRecord> {
     const reason = `its process still runs (pid ${run.pid}) beside a newer run of ${run.mode} on ${run.taskId}: end it with kill ${run.pid}`;
     const written = run.reason === reason ? run : this.db.update(run.id, run.rev, { reason });
-    if (written && written !== "conflict") this.note(written);
+    if (written && written !== "conflict") this.known.note(written);
     return written && written !== "conflict" ? written : run;
-  }
-
-  /** Publishes a run's new record as the transition it is. */
-  private note(run: RunRecord): void {
-    const last = this.seen.get(run.id);
-    if (last && last.rev >= run.rev) return;
-    this.seen.set(run.id, { rev: run.rev, before: beforeOf(run) });
-    const k = key(run.mode, run.taskId);
-    const known = this.latestByKey.get(k);
-    if (!known || known.id === run.id || run.startedAt >= known.startedAt) this.latestByKey.set(k, run);
-    const info = toRunInfo(run);
-    const before = last?.before ?? null;
-    if (isLive(run.phase)) {
-      if (before) this.bus.emit({ type: "run.changed", previous: before, run: info });
-      else this.bus.emit({ type: "run.started", run: info });
-    } else if (!before || before.state === "running" || (before.state === "lost" && info.state !== "lost")) {
-      // Ended now, or a `lost` corrected by a late exit record: either way, how it ended is news.
-      this.bus.emit({ type: "run.ended", previous: before, run: info, outcome: runOutcome(info) });
-    } else {
-      this.bus.emit({ type: "run.changed", previous: before, run: info });
-    }
   }
 
   /**
@@ -225,7 +198,7 @@ export class RunLifecycle {
       ...claimedFacts(),
       socket: mode.interactive ? this.tmux.socketPath : null,
     });
-    this.note(claim.run);
+    this.known.note(claim.run);
     if (claim.reused) {
       await this.launching.get(claim.run.id)?.catch(() => undefined);
       return { run: this.db.get(claim.run.id) ?? claim.run, reused: true };
@@ -305,8 +278,4 @@ export class RunLifecycle {
     const { run: next, endedLive } = await this.apply(run, { kind: "stop" });
     return { stopped: wasLive || endedLive, run: next };
   }
-}
-
-function beforeOf(run: Pick<RunRecord, "phase" | "activity">): RunBefore {
-  return { state: run.phase === "starting" ? "running" : run.phase, activity: run.activity };
 }
