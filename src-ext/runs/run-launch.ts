@@ -21,7 +21,10 @@ export type Launched = Extract<Observation, { kind: "launched" }>;
  * What to do about a tmux session of our name that already exists, given the run it names and
  * its event file (ours when it lies in our state folder): replace it (its run ended), adopt it.
  */
-export type ExistingSession = (ownerRunId: string | null, ownerEvents: string | null) => "replace" | "adopt" | "conflict";
+export type ExistingSession = (owner: SessionOwner) => "replace" | "adopt" | "conflict";
+
+/** What a session says of its run: its id, its event file, and (sessions of Dispatch 0.1) its state folder. */
+export type SessionOwner = { runId: string | null; events: string | null; stateDir: string | null };
 
 /** A live run of ours was found in the session a dispatch wanted to create: it is adopted, never killed. */
 export class FoundLiveRun extends Error {
@@ -128,10 +131,14 @@ export async function launchRun(options: {
     });
   let created = await create();
   if (created === null) {
-    const owner = await tmux.sessionEnv(`=${run.session}`, "DISPATCH_RUN_ID");
-    const ownerEvents = await tmux.sessionEnv(`=${run.session}`, EVENTS_VAR);
-    const verdict = options.existingSession(owner, ownerEvents);
-    if (verdict === "adopt" && owner) throw new FoundLiveRun(owner);
+    const target = `=${run.session}`;
+    const owner: SessionOwner = {
+      runId: await tmux.sessionEnv(target, "DISPATCH_RUN_ID"),
+      events: await tmux.sessionEnv(target, EVENTS_VAR),
+      stateDir: await tmux.sessionEnv(target, "DISPATCH_STATE_DIR"),
+    };
+    const verdict = options.existingSession(owner);
+    if (verdict === "adopt" && owner.runId) throw new FoundLiveRun(owner.runId);
     if (verdict !== "replace") {
       throw new DispatchError(
         "session_conflict",
@@ -140,7 +147,7 @@ export async function launchRun(options: {
     }
     // A leftover of ours whose run is over (its exit is on record): replaced. Killed as that run's
     // session only, so a session someone made meanwhile under the name is left alone.
-    await tmux.killRunSession({ name: run.session, id: null, runId: owner as string });
+    await tmux.killRunSession({ name: run.session, id: null, runId: owner.runId as string });
     created = await create();
     if (created === null) throw new DispatchError("session_conflict", `tmux session ${run.session} was created by someone else meanwhile`);
   }

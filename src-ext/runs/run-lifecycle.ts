@@ -12,7 +12,7 @@ import { killGroup } from "./headless-job.ts";
 import { launcherOf, probe, runLives } from "./probe.ts";
 import type { RunDb } from "./run-db.ts";
 import { newRunId, type RunFiles } from "./run-files.ts";
-import { FoundLiveRun, type Launched, launchRun } from "./run-launch.ts";
+import { FoundLiveRun, type Launched, launchRun, type SessionOwner } from "./run-launch.ts";
 import { RunMemory } from "./run-memory.ts";
 import type { RunRecord } from "./run-record.ts";
 import { recoverFromDisk, recoverRun } from "./run-recovery.ts";
@@ -224,7 +224,7 @@ export class RunLifecycle {
         mode,
         task,
         extras,
-        existingSession: (owner, ownerDir) => this.judgeSession(owner, ownerDir),
+        existingSession: (owner) => this.judgeSession(owner),
         onJobExit: () => void this.observe(run.id).catch((error) => console.error("dispatch: checking a run failed:", error)),
       });
     } catch (error) {
@@ -240,9 +240,11 @@ export class RunLifecycle {
   }
 
   /** A session of our name exists: replace it only when its run is known to be over. */
-  private judgeSession(owner: string | null, ownerEvents: string | null): "replace" | "adopt" | "conflict" {
-    // Ours when its event file is in our state folder (a path that ends in `.jsonl`, safe in tmux's argv).
-    if (!owner || ownerEvents !== this.files.eventsOf(owner)) return "conflict";
+  private judgeSession({ runId: owner, events, stateDir }: SessionOwner): "replace" | "adopt" | "conflict" {
+    // Ours when its event file is in our state folder (or, a session of Dispatch 0.1, it names our folder).
+    if (!owner) return "conflict";
+    const ours = events !== null ? events === this.files.eventsOf(owner) : stateDir === this.config.stateDir;
+    if (!ours) return "conflict";
     const known = this.db.get(owner);
     if (known) return isLive(known.phase) ? "adopt" : "replace";
     return this.files.readExit(owner) ? "replace" : "adopt";
