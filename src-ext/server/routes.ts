@@ -10,7 +10,8 @@ import type { Auth } from "./security.ts";
 
 export type RouteContext = { engine: Engine; req: Request; url: URL; auth: Auth; mode: string; id: string };
 type Handler = (ctx: RouteContext) => Promise<Response> | Response;
-type Route = { methods: string[]; prefix: string; target: "mode-id" | "id" | "none"; handler: Handler };
+/** `changes`: the route changes something, so a browser must prove intent (security.ts, checkIntent). */
+type Route = { methods: string[]; prefix: string; target: "mode-id" | "id" | "none"; changes?: true; handler: Handler };
 
 function originOf(ctx: RouteContext): RunOrigin {
   const client = ctx.req.headers.get("x-dispatch-client");
@@ -36,6 +37,7 @@ export const ROUTES: Route[] = [
     methods: ["POST"],
     prefix: "dispatch",
     target: "mode-id",
+    changes: true,
     handler: async (ctx) => {
       const body = parseBody(await readJson(ctx.req));
       const result = await ctx.engine.dispatch(ctx.mode, ctx.id, body.extras, originOf(ctx));
@@ -47,6 +49,7 @@ export const ROUTES: Route[] = [
     methods: ["GET", "POST"],
     prefix: "stop",
     target: "mode-id",
+    changes: true,
     handler: async (ctx) => json(await ctx.engine.stop(ctx.mode, ctx.id)),
   },
   {
@@ -69,6 +72,7 @@ export const ROUTES: Route[] = [
     methods: ["POST"],
     prefix: "attach",
     target: "mode-id",
+    changes: true,
     handler: async (ctx) => json((await ctx.engine.attach(ctx.mode, ctx.id)).now),
   },
   { methods: ["GET"], prefix: "tasks", target: "none", handler: (ctx) => json(ctx.engine.listTasks()) },

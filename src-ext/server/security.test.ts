@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { DispatchError } from "../errors.ts";
-import { authenticate, checkHostAndOrigin, type Guard } from "./security.ts";
+import { authenticate, checkHostAndOrigin, checkIntent, type Guard } from "./security.ts";
 
 const guard: Guard = { port: 4317, token: "a".repeat(64), extraOrigins: ["http://localhost:9999"] };
 const req = (headers: Record<string, string>) => new Request("http://127.0.0.1:4317/status/m/T", { headers });
@@ -53,5 +53,23 @@ describe("security", () => {
     expect(code(() => authenticate(req({ cookie: `dispatch_token_4318=${guard.token}` }), url, guard, { allowQuery: false }))).toBe(
       "unauthorized",
     );
+  });
+
+  test("a change from a browser needs a POST from our own page; bearer clients are not browsers", () => {
+    const post = (site?: string) =>
+      new Request("http://127.0.0.1:4317/stop/m/T", { method: "POST", headers: site ? { "sec-fetch-site": site } : {} });
+    expect(code(() => checkIntent(post("same-origin"), { via: "cookie" }))).toBe("ok");
+    for (const site of ["none", "same-site", "cross-site", undefined])
+      expect(code(() => checkIntent(post(site), { via: "cookie" }))).toBe("forbidden");
+    const get = new Request("http://127.0.0.1:4317/stop/m/T", { headers: { "sec-fetch-site": "same-origin" } });
+    expect(code(() => checkIntent(get, { via: "cookie" }))).toBe("forbidden");
+    expect(code(() => checkIntent(get, { via: "bearer" }))).toBe("ok");
+    expect(code(() => checkIntent(post(), { via: "query" }))).toBe("forbidden");
+  });
+
+  test("a malformed Host is refused as text, before anything parses it", () => {
+    for (const host of ["127.0.0.1:abc", "", "[::1", "127.0.0.1:99999", "a@evil.example", "127.0.0.1:4317.evil"]) {
+      expect(code(() => checkHostAndOrigin(req({ host }), guard))).toBe("forbidden");
+    }
   });
 });

@@ -39,12 +39,16 @@ export function ownOrigins(port: number): string[] {
   return [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
 }
 
-/** Host and Origin checks, for every route including /health. */
+/**
+ * Host and Origin checks, for every route including /health. The Host is compared as text before
+ * anything parses it: a malformed one (`127.0.0.1:abc`, `[::1`, `a@evil.example`, empty) makes the
+ * request's URL invalid, and is refused like any foreign one.
+ */
 export function checkHostAndOrigin(req: Request, guard: Guard): void {
   const host = req.headers.get("host");
   const allowedHosts = [`127.0.0.1:${guard.port}`, `localhost:${guard.port}`];
   if (!host || !allowedHosts.includes(host.toLowerCase())) {
-    throw new DispatchError("forbidden", `Host ${JSON.stringify(host)} is not this server (use ${allowedHosts[0]})`);
+    throw new DispatchError("forbidden", `Host ${JSON.stringify(host?.slice(0, 100) ?? null)} is not this server (use ${allowedHosts[0]})`);
   }
   const origin = req.headers.get("origin");
   if (origin !== null && ![...ownOrigins(guard.port), ...guard.extraOrigins].includes(origin)) {
@@ -72,6 +76,7 @@ export function authenticate(req: Request, url: URL, guard: Guard, options: { al
     // by an Origin that is ours. A request saying neither cannot use the cookie.
     const site = req.headers.get("sec-fetch-site");
     const origin = req.headers.get("origin");
+    // `none`: the user opened the address (typed it, or a link from another app): it may read.
     const ownPage =
       site === "same-origin" || site === "none" || (site === null && origin !== null && ownOrigins(guard.port).includes(origin));
     if (!ownPage) {
@@ -83,6 +88,22 @@ export function authenticate(req: Request, url: URL, guard: Guard, options: { al
     "unauthorized",
     "a token is required: send Authorization: Bearer <token> (the token is in .run/server.json), or open the URL that dispatch serve prints",
   );
+}
+
+/**
+ * A change (dispatch, stop, attach, …) asked by a browser must come from our own page: a POST with
+ * `Sec-Fetch-Site: same-origin`. A link opened from a mail or a chat arrives with the cookie and
+ * `Sec-Fetch-Site: none`, and another local page's form or image as `same-site`: neither is the
+ * user asking. Bearer-token clients (the CLI, scripts, the desktop window) are not browsers.
+ */
+export function checkIntent(req: Request, auth: Auth): void {
+  if (auth.via === "bearer") return;
+  if (req.method !== "POST") {
+    throw new DispatchError("forbidden", `a browser cannot change anything with ${req.method}: Dispatch's own page uses POST`);
+  }
+  if (req.headers.get("sec-fetch-site") !== "same-origin") {
+    throw new DispatchError("forbidden", "only Dispatch's own page can change anything: a link opened from elsewhere cannot");
+  }
 }
 
 export function tokenCookie(port: number, token: string): string {

@@ -6,9 +6,10 @@ import { DispatchError } from "../errors.ts";
 import { errorResponse } from "./http.ts";
 import type { SocketData } from "./log-socket.ts";
 import { HEALTH, matchRoute } from "./routes.ts";
-import { authenticate, checkHostAndOrigin, type Guard, tokenCookie } from "./security.ts";
+import { authenticate, checkHostAndOrigin, checkIntent, type Guard, tokenCookie } from "./security.ts";
+import { SignInCodes } from "./sign-in.ts";
 import { EVENTS, Sockets } from "./sockets.ts";
-import { asset, htmlPage, indexHtml, NEED_TOKEN, NOT_BUILT, uiBuilt } from "./static-ui.ts";
+import { asset, CODE_SPENT, htmlPage, indexHtml, NEED_TOKEN, NOT_BUILT, uiBuilt } from "./static-ui.ts";
 
 export type ServerInfo = { pid: number; port: number; url: string; token: string };
 
@@ -49,15 +50,17 @@ function corsHeaders(origin: string): Record<string, string> {
 export function startServer(
   engine: Engine,
   options: { port: number; extraOrigins?: string[] },
-): { server: Server<SocketData>; info: ServerInfo; stop: () => void } {
+): { server: Server<SocketData>; info: ServerInfo; stop: () => void; signIn: (used?: () => void) => string } {
   const token = loadToken(engine.config.stateDir);
   const guard: Guard = { port: 0, token, extraOrigins: options.extraOrigins ?? [] };
   const sockets = new Sockets(engine);
+  const codes = new SignInCodes();
 
   async function handle(req: Request, srv: Server<SocketData>): Promise<Response | undefined> {
-    const url = new URL(req.url);
     try {
+      // Before the URL is parsed: a malformed Host makes it invalid.
       checkHostAndOrigin(req, guard);
+      const url = new URL(req.url);
       if (req.method === "OPTIONS") return preflight(req);
       if (req.method === "GET") {
         if (url.pathname === "/health") return HEALTH(srv.subscriberCount(EVENTS));
@@ -72,9 +75,10 @@ export function startServer(
       if (wantsSocket) return sockets.upgrade(req, url, srv);
       const match = matchRoute(req.method, url.pathname);
       if (!match) throw new DispatchError("not_found", `no route ${req.method} ${url.pathname}`);
+      if (match.route.changes) checkIntent(req, auth);
       return await match.route.handler({ engine, req, url, auth, mode: match.mode, id: match.id });
     } catch (error) {
-      return errorResponse(error);
+      return errorResponse(error, req);
     }
   }
 
@@ -85,6 +89,11 @@ export function startServer(
   }
 
   function landing(req: Request, url: URL): Response {
+    const code = url.searchParams.get("code");
+    if (code !== null) {
+      if (!codes.redeem(code)) return htmlPage(CODE_SPENT, 401);
+      return new Response(null, { status: 302, headers: { location: "/", "set-cookie": tokenCookie(guard.port, token) } });
+    }
     const given = url.searchParams.get("token");
     if (given !== null) {
       authenticate(new Request(req.url, { headers: { authorization: `Bearer ${given}` } }), url, guard, { allowQuery: false });
@@ -102,6 +111,10 @@ export function startServer(
   const server = Bun.serve<SocketData>({
     hostname: "127.0.0.1",
     port: options.port,
+    // Bun's development error page shows source code: never served, whatever NODE_ENV says.
+    development: false,
+    // The last line of defence: whatever escaped is still one JSON answer and one log line.
+    error: (error) => errorResponse(error),
     // Our own limit (1 MiB, JSON error) is enforced while reading; this only caps the worst case.
     maxRequestBodySize: 8 * 1024 * 1024,
     async fetch(req, srv) {
@@ -123,6 +136,7 @@ export function startServer(
   return {
     server,
     info,
+    signIn: (used) => `${info.url}/?code=${codes.issue(used)}`,
     stop: () => {
       sockets.detach();
       server.stop(true);

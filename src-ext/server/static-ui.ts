@@ -34,6 +34,12 @@ export const NEED_TOKEN = `<!doctype html><meta charset="utf-8"><title>Dispatch:
 (it ends in <code>?token=…</code>), or run <code>dispatch serve --open</code>. The token is also in
 <code>.run/server.json</code> in your repository.</p></body>`;
 
+export const CODE_SPENT = `<!doctype html><meta charset="utf-8"><title>Dispatch: sign in</title>
+<body style="font:15px system-ui;max-width:40em;margin:4em auto;line-height:1.5">
+<h1>This sign-in link was used already</h1><p>A link from <code>dispatch serve --open</code> opens
+Dispatch once, within two minutes. Run <code>dispatch serve --open</code> again, or open the address
+that <code>dispatch serve</code> printed.</p></body>`;
+
 export function htmlPage(html: string, status: number): Response {
   return new Response(html, { status, headers: { "content-type": "text/html; charset=utf-8", ...PAGE_HEADERS } });
 }

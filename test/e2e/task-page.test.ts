@@ -143,6 +143,42 @@ describe("the task page in Chromium", () => {
     expect(await page.locator(".line").count()).toBeLessThan(500);
   });
 
+  test("a link opened from another app (Sec-Fetch-Site: none, the cookie present) stops nothing and starts nothing", async () => {
+    await using world = new World();
+    const server = await world.server();
+    const run = await (
+      await server.api("/dispatch/code-review/TASK-7", { method: "POST", body: JSON.stringify({ extras: ["--fake-sleep", "30"] }) })
+    ).json();
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server.url}/?token=${server.token}`);
+      await page.waitForSelector("tbody tr[data-task]");
+      // Opened as a chat or mail app opens a link: a top-level navigation the page did not make.
+      const link = await context.newPage();
+      const sent: Promise<Record<string, string>>[] = [];
+      link.on("request", (r) => sent.push(r.allHeaders()));
+      const stop = await link.goto(`${server.url}/stop/code-review/TASK-7`);
+      expect(stop?.status()).toBe(403);
+      expect(JSON.parse((await stop?.text()) ?? "{}").error.message).toContain("a browser cannot change anything with GET");
+      for (const path of ["/dispatch/interactive/TASK-42", "/attach/interactive/TASK-42"]) {
+        const res = await link.goto(`${server.url}${path}`);
+        // Refused as a change without intent (403), or a GET on a POST-only route (405): JSON either way.
+        expect({ path, refused: [403, 405].includes(res?.status() ?? 0) }).toEqual({ path, refused: true });
+        expect(JSON.parse((await res?.text()) ?? "{}").error.code).toBeOneOf(["forbidden", "method_not_allowed"]);
+      }
+      // It was the browser's own kind of request: no Sec-Fetch-Site but `none`.
+      const headers = await Promise.all(sent);
+      expect(headers.map((h) => [h["sec-fetch-site"], Boolean(h.cookie)])).toEqual(headers.map(() => ["none", true]));
+      expect(await (await server.api("/status/code-review/TASK-7")).json()).toMatchObject({ state: "running", runId: run.runId });
+      expect(world.agentRuns().length).toBe(1);
+      // Reading stays possible that way: the board, a status.
+      expect((await link.goto(`${server.url}/status/code-review/TASK-7`))?.status()).toBe(200);
+    } finally {
+      await context.close();
+    }
+  });
+
   test("a page from another origin in the same browser cannot start or stop a run with the user's cookie", async () => {
     await using world = new World();
     const server = await world.server();

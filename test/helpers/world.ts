@@ -28,6 +28,8 @@ export type ServerHandle = {
   token: string;
   /** fetch with the bearer token. */
   api(path: string, init?: RequestInit): Promise<Response>;
+  /** What the server has written to its log (stderr) so far. */
+  log(): string;
   /** Follows WS /events (from its hello on). */
   events(): Promise<EventLog>;
   /** Waits until {mode, task} has no live run; resolves with its status. */
@@ -119,8 +121,16 @@ export class World {
       cwd: this.repo.repo,
       env: this.env(env),
       stdout: "pipe",
-      stderr: "inherit",
+      stderr: "pipe",
     });
+    // The server's log: kept for the test to read, and passed on so a failure shows it.
+    let log = "";
+    void (async () => {
+      for await (const chunk of proc.stderr) {
+        log += new TextDecoder().decode(chunk);
+        process.stderr.write(chunk);
+      }
+    })();
     // Ended by dispose even if it never answers.
     this.spawned.push(proc);
     const file = join(env.DISPATCH_STATE_DIR ?? this.stateDir, "server.json");
@@ -138,6 +148,7 @@ export class World {
       port: info.port,
       token: info.token,
       api,
+      log: () => log,
       events: () => followEvents(`ws://127.0.0.1:${info.port}/events?token=${info.token}`),
       ended: (mode, id, timeoutMs) =>
         waitFor(
