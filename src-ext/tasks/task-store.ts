@@ -1,8 +1,9 @@
-import { existsSync, type FSWatcher, readdirSync, readFileSync, statSync, watch } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { existsSync, type FSWatcher, readdirSync, watch } from "node:fs";
+import { basename, dirname, join, relative, sep } from "node:path";
 import type { TaskProblem } from "../protocol/api.ts";
 import { decodeUtf8, FrontMatterError, hasFrontMatter, parseFrontMatter } from "./front-matter.ts";
 import { type Task, toTask } from "./task.ts";
+import { inspect, isInside, readTaskFile } from "./task-file.ts";
 
 type Entry = { mtimeMs: number; size: number; task: Task | null; problem: TaskProblem | null };
 
@@ -11,15 +12,18 @@ const DEBOUNCE_MS = 40;
 
 /**
  * Every task under the tasks folder, kept in memory. Files are re-read only when the watcher
- * says they changed (or their mtime/size moved), so `all()` never touches the disk.
+ * says they changed (or their mtime/size moved), so `all()` never touches the disk. What may be
+ * read is decided in task-file.ts, the same way at start-up and while watching. The folder's
+ * parent is watched too, so a tasks folder that is removed, moved away or replaced is followed.
  */
 export class TaskStore {
   private entries = new Map<string, Entry>();
   private byId = new Map<string, Task>();
   private problemList: TaskProblem[] = [];
+  /** The tasks folder itself (recursive), while it exists. */
   private watcher: FSWatcher | null = null;
-  /** True while the tasks folder is missing and the repo root is watched for it to appear. */
-  private watchingRepo = false;
+  /** Its parent: tells when the folder appears, goes or is replaced. */
+  private parentWatcher: FSWatcher | null = null;
   private pending = new Set<string>();
   private fullRescan = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -38,25 +42,46 @@ export class TaskStore {
 
   /** Starts following the folder; changes are applied after a short debounce and reported by `onChange`. */
   watch(): this {
-    if (this.watcher) return this;
-    this.watchingRepo = !existsSync(this.dir);
-    const recursive = !this.watchingRepo;
-    this.watcher = watch(this.watchingRepo ? this.repo : this.dir, { recursive }, (_event, file) => {
-      if (!recursive || file === null) this.fullRescan = true;
-      else this.pending.add(String(file));
-      this.schedule();
+    if (this.parentWatcher) return this;
+    // The nearest folder that exists above the tasks folder (its parent, unless that is missing too).
+    let above = dirname(this.dir);
+    while (!existsSync(above) && dirname(above) !== above) above = dirname(above);
+    this.parentWatcher = watch(above, { recursive: above !== dirname(this.dir) }, (_event, name) => {
+      if (name === null || String(name) === basename(this.dir) || String(name).startsWith(relative(above, this.dir))) this.reattach();
     });
-    this.watcher.on("error", () => {
-      // The folder itself went away: fall back to a full rescan, which reports it.
-      this.fullRescan = true;
-      this.schedule();
-    });
+    this.parentWatcher.on("error", () => this.reattach());
+    this.attach();
     return this;
+  }
+
+  /** Watches the tasks folder as it is now: a replaced folder is a new one to watch. */
+  private attach(): void {
+    this.watcher?.close();
+    this.watcher = null;
+    if (!existsSync(this.dir)) return;
+    try {
+      this.watcher = watch(this.dir, { recursive: true }, (_event, file) => {
+        if (file === null) this.fullRescan = true;
+        else this.pending.add(String(file));
+        this.schedule();
+      });
+      this.watcher.on("error", () => this.reattach());
+    } catch {
+      // Gone between the check and the watch: the parent's watcher says when it is back.
+    }
+  }
+
+  private reattach(): void {
+    this.attach();
+    this.fullRescan = true;
+    this.schedule();
   }
 
   close(): void {
     this.watcher?.close();
     this.watcher = null;
+    this.parentWatcher?.close();
+    this.parentWatcher = null;
     if (this.timer) clearTimeout(this.timer);
   }
 
@@ -83,12 +108,6 @@ export class TaskStore {
       this.fullRescan = false;
       this.rebuild();
       this.onChange();
-      // The tasks folder appeared after we started watching the repo: watch it instead.
-      if (this.watchingRepo && existsSync(this.dir)) {
-        this.watcher?.close();
-        this.watcher = null;
-        this.watch();
-      }
     }, DEBOUNCE_MS);
   }
 
@@ -102,31 +121,45 @@ export class TaskStore {
     this.rebuild();
   }
 
-  /** Re-reads one path if it changed; a directory event rescans that subtree. */
+  /** Re-reads one path if it changed; a folder event rescans that subtree. */
   private refresh(file: string): void {
-    let stat: ReturnType<typeof statSync> | undefined;
-    try {
-      stat = statSync(file);
-    } catch {
-      for (const known of this.entries.keys()) {
-        if (known === file || known.startsWith(file + sep)) this.entries.delete(known);
+    // A path through a parent that became a link out of the folder is not ours to read.
+    const info = isInside(file, this.dir) ? inspect(file) : ({ kind: "gone" } as const);
+    switch (info.kind) {
+      case "gone":
+        for (const known of this.entries.keys()) {
+          if (known === file || known.startsWith(file + sep)) this.entries.delete(known);
+        }
+        return;
+      case "folder":
+        for (const inner of listMarkdown(file)) this.refresh(inner);
+        return;
+      case "other":
+        return;
+      case "refused":
+        this.entries.set(file, {
+          mtimeMs: 0,
+          size: 0,
+          task: null,
+          problem: { file: this.relative(file), line: null, reason: info.reason },
+        });
+        return;
+      case "file": {
+        const known = this.entries.get(file);
+        if (known && known.mtimeMs === info.mtimeMs && known.size === info.size) return;
+        this.entries.set(file, { mtimeMs: info.mtimeMs, size: info.size, ...this.read(file) });
       }
-      return;
     }
-    if (stat.isDirectory()) {
-      for (const inner of listMarkdown(file)) this.refresh(inner);
-      return;
-    }
-    if (!file.endsWith(".md")) return;
-    const known = this.entries.get(file);
-    if (known && known.mtimeMs === stat.mtimeMs && known.size === stat.size) return;
-    this.entries.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, ...this.read(file) });
+  }
+
+  private relative(file: string): string {
+    return relative(this.repo, file).split(sep).join("/");
   }
 
   private read(file: string): { task: Task | null; problem: TaskProblem | null } {
-    const path = relative(this.repo, file).split(sep).join("/");
+    const path = this.relative(file);
     try {
-      const text = decodeUtf8(readFileSync(file));
+      const text = decodeUtf8(readTaskFile(file));
       if (!hasFrontMatter(text)) return { task: null, problem: null };
       return { task: toTask(parseFrontMatter(text), path, file), problem: null };
     } catch (error) {
@@ -160,6 +193,7 @@ export class TaskStore {
   }
 }
 
+/** Paths under `dir` worth a look: folders are entered (links to them are not), every `.md` and every link is listed. */
 function listMarkdown(dir: string): string[] {
   const out: string[] = [];
   let names: import("node:fs").Dirent[];
@@ -172,7 +206,7 @@ function listMarkdown(dir: string): string[] {
     if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
     const full = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...listMarkdown(full));
-    else if (entry.isFile() && entry.name.endsWith(".md")) out.push(full);
+    else if (entry.name.endsWith(".md") || entry.isSymbolicLink()) out.push(full);
   }
   return out;
 }
