@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { taskFile } from "./helpers/repo.ts";
 import { World, waitFor } from "./helpers/world.ts";
 
 describe("POST /dispatch runs modes for real", () => {
@@ -90,6 +91,24 @@ describe("POST /dispatch runs modes for real", () => {
     const log = await (await server.api("/logs/interactive/TASK-42")).text();
     expect(log).toContain("fake-claude interactive (tty: true)");
     expect(log).toContain("bye");
+  });
+
+  test("a task body of nearly 1 MiB reaches an interactive agent whole (through a file: an argument that long fails with E2BIG)", async () => {
+    await using world = new World();
+    const body = `${"The long part. ".repeat(68_000)}THE-END-OF-THE-BODY`;
+    world.repo.write("tasks/BIG.md", taskFile("BIG", "A long task", body));
+    const server = await world.server();
+    expect((await server.api("/dispatch/interactive/BIG", { method: "POST" })).status).toBe(201);
+    const agent = await waitFor("the agent", () => world.agentRuns()[0]);
+    const file = /^Read (\S+) first: it holds this task in full/.exec(agent.prompt)?.[1] as string;
+    expect(file).toBe(join(world.stateDir, "prompts", `${agent.env.DISPATCH_RUN_ID}.md`));
+    expect(agent.argv).toContain("--add-dir");
+    const prompt = readFileSync(file, "utf8");
+    expect(prompt).toContain("You are working on task BIG: A long task");
+    // Compared as a boolean: a diff of a megabyte helps nobody.
+    expect(prompt.includes(body)).toBe(true);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    await server.api("/stop/interactive/BIG", { method: "POST" });
   });
 
   test("two modes of one task share its worktree and run at once", async () => {

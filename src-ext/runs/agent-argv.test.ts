@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { DispatchError } from "../errors.ts";
-import { agentArgv, parseExtras, saveToPath } from "./agent-argv.ts";
+import { ARGV_PROMPT_MAX, agentArgv, needsPromptFile, parseExtras, saveToPath } from "./agent-argv.ts";
 import { lastResultEvent } from "./result-event.ts";
 
 const headless = { name: "code-review", interactive: false, args: ["-p", "--output-format", "stream-json", "--verbose"] };
@@ -11,6 +11,21 @@ describe("agent argv", () => {
     const { argv, stdin } = agentArgv(["/bin/claude"], interactive, ["--add-dir", "x"], "do $(this); now");
     expect(argv).toEqual(["/bin/claude", "--add-dir", "x", "--", "do $(this); now"]);
     expect(stdin).toBeNull();
+  });
+
+  test("interactive, a prompt too long for an argument: a file to read first, its folder given to --add-dir", () => {
+    const long = "x".repeat(ARGV_PROMPT_MAX + 1);
+    expect(needsPromptFile(interactive, long)).toBe(true);
+    expect(needsPromptFile(interactive, "x".repeat(ARGV_PROMPT_MAX))).toBe(false);
+    expect(needsPromptFile(headless, long)).toBe(false);
+    const { argv } = agentArgv(["/bin/claude"], interactive, [], long, "/state/prompts/r1.md");
+    expect(argv).toEqual([
+      "/bin/claude",
+      "--add-dir",
+      "/state/prompts",
+      "--",
+      `Read /state/prompts/r1.md first: it holds this task in full (${ARGV_PROMPT_MAX + 1} bytes, too long to pass as an argument).`,
+    ]);
   });
 
   test("headless: the prompt goes on stdin, so a variadic extra cannot swallow it", () => {

@@ -1,4 +1,4 @@
-import { isAbsolute, join, normalize, sep } from "node:path";
+import { dirname, isAbsolute, join, normalize, sep } from "node:path";
 import { DispatchError } from "../errors.ts";
 import type { Mode } from "../modes/mode.ts";
 
@@ -43,16 +43,34 @@ export function saveToPath(worktree: string, saveTo: string | null): string | nu
 }
 
 /**
+ * The longest prompt given to an interactive agent as an argument. Linux refuses a single
+ * argument over 128 KiB (MAX_ARG_STRLEN: the exec fails with E2BIG); a longer prompt goes into a
+ * file the agent is told to read first, with its folder given to `--add-dir` so reading it needs
+ * no permission.
+ */
+export const ARGV_PROMPT_MAX = 64 * 1024;
+
+/**
  * The agent's argv. Interactive: `claude [args] [extras] -- PROMPT` (the `--` keeps a variadic
- * extra such as `--add-dir` from swallowing the prompt). Headless: `claude -p … [extras]` with the
- * prompt on stdin, for the same reason (DESIGN §11).
+ * extra such as `--add-dir` from swallowing the prompt), or, for a prompt over ARGV_PROMPT_MAX
+ * written to `promptFile`, a short prompt that points to it. Headless: `claude -p … [extras]` with
+ * the prompt on stdin, whatever its size, for the same reason (DESIGN §11).
  */
 export function agentArgv(
   command: string[],
   mode: Pick<Mode, "interactive" | "args">,
   agentExtras: string[],
   prompt: string,
+  promptFile: string | null = null,
 ): { argv: string[]; stdin: string | null } {
   const base = [...command, ...mode.args, ...agentExtras];
-  return mode.interactive ? { argv: [...base, "--", prompt], stdin: null } : { argv: base, stdin: prompt };
+  if (!mode.interactive) return { argv: base, stdin: prompt };
+  if (promptFile === null) return { argv: [...base, "--", prompt], stdin: null };
+  const pointer = `Read ${promptFile} first: it holds this task in full (${Buffer.byteLength(prompt)} bytes, too long to pass as an argument).`;
+  return { argv: [...base, "--add-dir", dirname(promptFile), "--", pointer], stdin: null };
+}
+
+/** Whether an interactive prompt must go through a file (see ARGV_PROMPT_MAX). */
+export function needsPromptFile(mode: Pick<Mode, "interactive">, prompt: string): boolean {
+  return mode.interactive && Buffer.byteLength(prompt) > ARGV_PROMPT_MAX;
 }

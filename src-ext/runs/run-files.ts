@@ -18,6 +18,7 @@ export class RunFiles {
   readonly specs: string;
   readonly pids: string;
   readonly events: string;
+  readonly prompts: string;
   private fallbackOfSpec = new Map<string, string | null>();
 
   constructor(
@@ -30,6 +31,7 @@ export class RunFiles {
     this.specs = join(stateDir, "specs");
     this.pids = join(stateDir, "pids");
     this.events = join(stateDir, "events");
+    this.prompts = join(stateDir, "prompts");
   }
 
   /**
@@ -37,7 +39,7 @@ export class RunFiles {
    * naming the path and the fix; called before a run is claimed, so a failure changes nothing.
    */
   check(): this {
-    for (const dir of [this.stateDir, this.logs, this.exits, this.specs, this.pids, this.events]) {
+    for (const dir of [this.stateDir, this.logs, this.exits, this.specs, this.pids, this.events, this.prompts]) {
       try {
         mkdirSync(dir, { recursive: true, mode: 0o700 });
         if (!lstatSync(dir).isDirectory()) throw new Error("it is not a folder");
@@ -67,6 +69,11 @@ export class RunFiles {
 
   pid(runId: string): string {
     return join(this.pids, `${runId}.json`);
+  }
+
+  /** An interactive prompt too long for an argument (agent-argv.ts). */
+  prompt(runId: string): string {
+    return join(this.prompts, `${runId}.md`);
   }
 
   eventsOf(runId: string): string {

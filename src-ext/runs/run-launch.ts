@@ -8,7 +8,7 @@ import { renderPrompt } from "../modes/prompt.ts";
 import { startTime } from "../proc/liveness.ts";
 import type { Task } from "../tasks/task.ts";
 import { EVENTS_VAR, type Tmux } from "../tmux/tmux.ts";
-import { agentArgv, type ParsedExtras, saveToPath } from "./agent-argv.ts";
+import { agentArgv, needsPromptFile, type ParsedExtras, saveToPath } from "./agent-argv.ts";
 import { LAUNCHER, spawnHeadless } from "./headless-job.ts";
 import type { LaunchSpec } from "./launch-spec.ts";
 import type { RunFiles } from "./run-files.ts";
@@ -78,7 +78,12 @@ export async function launchRun(options: {
     join(config.stateDir, "locks", `worktree-${task.id}.lock`),
   );
   const prompt = renderPrompt(mode.prompt, { task, worktree: worktree.path, branch, mode: mode.name });
-  const { argv, stdin } = agentArgv(agent, mode, extras.agentExtras, prompt);
+  let promptFile: string | null = null;
+  if (needsPromptFile(mode, prompt)) {
+    promptFile = files.prompt(run.id);
+    writeFileSync(promptFile, prompt, { mode: 0o600 });
+  }
+  const { argv, stdin } = agentArgv(agent, mode, extras.agentExtras, prompt, promptFile);
   // The session's own variables: known-safe values only (a value ending in `;` would end tmux's
   // command), so the state folder (the user's path) goes to the agent through the spec instead.
   const env = {
