@@ -5,13 +5,14 @@
  * (`pids/`), its last how the agent ended (`exits/`), so a run survives any restart of the engine
  * and even the loss of the database. Started as `bun launcher.ts SPEC.json`.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { startTime } from "../proc/liveness.ts";
 import { type Child, spawnChild } from "../proc/spawn.ts";
 import { LaunchSpec } from "./launch-spec.ts";
 import { lastResultEvent } from "./result-event.ts";
 import { type ExitRecord, privateDir, type StartRecord, writeAtomically } from "./run-files.ts";
+import { writeInside } from "./save-to.ts";
 
 /** How much of the log's end is read for the final `result` event. */
 const TAIL_BYTES = 8 * 1024 * 1024;
@@ -121,8 +122,7 @@ async function main(): Promise<number> {
     result = final?.summary ?? null;
     if (spec.saveTo && code === 0) {
       try {
-        mkdirSync(dirname(spec.saveTo), { recursive: true });
-        writeFileSync(spec.saveTo, final?.text ?? tail);
+        writeInside(spec.cwd, spec.saveTo, final?.text ?? tail);
       } catch (error) {
         console.error(`dispatch: could not write ${spec.saveTo}: ${error instanceof Error ? error.message : error}`);
       }
