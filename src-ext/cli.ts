@@ -7,9 +7,11 @@ import { describeStatus, runRows, stateText, table } from "./cli/format.ts";
 import { HELP } from "./cli/help.ts";
 import { attachCommand, printLog, runCommand } from "./cli/run-command.ts";
 import { serveCommand } from "./cli/serve-command.ts";
+import { trustCommand } from "./cli/trust-command.ts";
 import { loadConfig } from "./config.ts";
 import { checkNames, Engine, VERSION } from "./engine.ts";
 import { DispatchError, describe, exitCode } from "./errors.ts";
+import type { ModeInfo } from "./protocol/api.ts";
 
 const FLAGS = {
   "--json": "bool",
@@ -19,9 +21,16 @@ const FLAGS = {
   "--help": "bool",
   "-h": "bool",
   "--version": "bool",
+  "--yes": "bool",
   "--port": "value",
   "--task": "value",
 } as const;
+
+/** Where a mode comes from, and what trust left out. */
+function sourceText(m: ModeInfo): string {
+  if (m.source === "repo") return m.trusted ? (m.overrides ? "repo (replaces built-in)" : "repo") : "repo, NOT TRUSTED";
+  return m.overrides ? "builtin (repo's own NOT TRUSTED)" : "builtin";
+}
 
 const out = (text: string) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
 const asJson = (value: unknown) => out(JSON.stringify(value, null, 2));
@@ -107,6 +116,11 @@ async function main(argv: string[]): Promise<number> {
         for (const p of problems) process.stderr.write(`problem: ${p.file}${p.line ? `:${p.line}` : ""}: ${p.reason}\n`);
         return 0;
       }
+      case "trust":
+      case "untrust": {
+        expectCount(args, 0, `dispatch ${command} [--yes] [--json]`);
+        return await trustCommand(engine, { yes: flags.has("--yes"), json, revoke: command === "untrust" });
+      }
       case "modes": {
         expectCount(args, 0, "dispatch modes [--json]");
         const modes = engine.listModes();
@@ -117,7 +131,7 @@ async function main(argv: string[]): Promise<number> {
         out(
           table([
             ["MODE", "KIND", "SOURCE", "DESCRIPTION"],
-            ...modes.map((m) => [m.name, m.interactive ? "interactive" : "headless", m.source, m.description]),
+            ...modes.map((m) => [m.name, m.interactive ? "interactive" : "headless", sourceText(m), m.description]),
           ]),
         );
         return 0;

@@ -31,8 +31,10 @@ export type Config = {
   /** Branch name template, `{id}` replaced by the task id. */
   branchTemplate: string;
   stateDir: string;
-  /** argv prefix of the agent: `claude`, `DISPATCH_CLAUDE_BIN`, or config `agent.command`. */
-  agentCommand: string[];
+  /** The user's own agent: `DISPATCH_CLAUDE_BIN`, else null (then a trusted `agent.command`, else `claude`). */
+  agentFromEnv: string[] | null;
+  /** The repository's `agent.command`: it runs only once the user trusts it (trust/). */
+  repoAgentCommand: string[] | null;
   /** tmux `-L` socket name; undefined means the user's own tmux server. */
   tmuxSocket: string | undefined;
   terminal: string | undefined;
@@ -89,18 +91,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const file = readConfigFile(repo);
   const within = (p: string) => (isAbsolute(p) ? p : join(repo, p));
   const agentFromFile = file.agent?.command;
-  const agentCommand = env.DISPATCH_CLAUDE_BIN
-    ? [env.DISPATCH_CLAUDE_BIN]
-    : typeof agentFromFile === "string"
-      ? [agentFromFile]
-      : (agentFromFile ?? ["claude"]);
   return {
     repo,
     tasksDir: within(file.tasks ?? "tasks"),
     worktreesDir: file.worktrees ? within(file.worktrees) : join(dirname(repo), `${basename(repo)}-worktrees`),
     branchTemplate: file.branch ?? "task/{id}",
     stateDir: env.DISPATCH_STATE_DIR ? resolve(env.DISPATCH_STATE_DIR) : join(repo, ".run"),
-    agentCommand,
+    agentFromEnv: env.DISPATCH_CLAUDE_BIN ? [env.DISPATCH_CLAUDE_BIN] : null,
+    repoAgentCommand: typeof agentFromFile === "string" ? [agentFromFile] : (agentFromFile ?? null),
     tmuxSocket: env.DISPATCH_TMUX_SOCKET || undefined,
     terminal: env.DISPATCH_TERMINAL || file.terminal,
     port: portFrom(env.DISPATCH_PORT, file.port ?? DEFAULT_PORT),

@@ -3,7 +3,7 @@ import type { Config } from "./config.ts";
 import { DispatchError, describe } from "./errors.ts";
 import { Bus } from "./events.ts";
 import { type Mode, modeInfo } from "./modes/mode.ts";
-import { ModeStore } from "./modes/mode-store.ts";
+import { ModeStore, type RepoMode } from "./modes/mode-store.ts";
 import type {
   DispatchResult,
   ModeBadge,
@@ -14,6 +14,7 @@ import type {
   TaskDetail,
   TaskSummary,
   TasksResult,
+  TrustStatus,
 } from "./protocol/api.ts";
 import { badgeOf } from "./protocol/describe.ts";
 import { ModeName, TaskId } from "./protocol/ids.ts";
@@ -31,6 +32,8 @@ import type { Task } from "./tasks/task.ts";
 import { TaskStore } from "./tasks/task-store.ts";
 import { type Opening, openOrFocus } from "./terminal/attach.ts";
 import { socketPathFor, Tmux } from "./tmux/tmux.ts";
+import { RepoTrust } from "./trust/repo-trust.ts";
+import { TrustStore } from "./trust/trust-store.ts";
 
 export { VERSION } from "./version.ts";
 
@@ -59,6 +62,7 @@ export class Engine {
   private readonly db: RunDb;
   private readonly runs: RunLifecycle;
   private readonly attachments: Attachments;
+  private readonly trust: RepoTrust;
   private watch: RunWatch | null = null;
 
   private constructor(readonly config: Config) {
@@ -69,6 +73,7 @@ export class Engine {
     this.attachments = new Attachments(this.runs, this.tmux, this.bus);
     this.tasks = new TaskStore(config.repo, config.tasksDir, () => this.bus.emit({ type: "tasks.changed" })).load();
     this.modes = new ModeStore(config.repo).load();
+    this.trust = new RepoTrust(config.repo, config.repoAgentCommand, config.agentFromEnv, this.modes, new TrustStore());
   }
 
   static async open(config: Config, options: { watch: boolean }): Promise<Engine> {
@@ -98,16 +103,27 @@ export class Engine {
     this.db.close();
   }
 
+  /** The mode `name` runs, as trust allows (trust/repo-trust.ts); `ignored`: the repository's version it left out. */
   mode(name: string): Mode {
-    const mode = this.modes.get(name);
+    return this.resolveMode(name).mode;
+  }
+
+  private resolveMode(name: string): { mode: Mode; ignored: RepoMode | null } {
+    const { mode, ignored } = this.modes.resolve(name, this.trust.isTrusted);
+    if (!mode && ignored) {
+      throw new DispatchError(
+        "untrusted",
+        `${name} is this repository's own mode (${ignored.item.path}), which you have not trusted: review it with dispatch trust (or on the board) first`,
+      );
+    }
     if (!mode) {
       const known = this.modes
-        .all()
-        .map((m) => m.name)
+        .all(this.trust.isTrusted)
+        .map((m) => m.mode.name)
         .join(", ");
       throw new DispatchError("unknown_mode", `unknown mode ${name} (modes: ${known})`);
     }
-    return mode;
+    return { mode, ignored };
   }
 
   task(id: string): Task {
@@ -122,9 +138,17 @@ export class Engine {
 
   async dispatch(modeName: string, id: string, extras: string[], origin: RunOrigin): Promise<DispatchResult> {
     checkNames(modeName, id);
-    const mode = this.mode(modeName);
+    const { mode, ignored } = this.resolveMode(modeName);
     const task = this.task(id);
-    const { run, reused } = await this.runs.dispatch(mode, task, extras, origin);
+    const agent = this.trust.agent();
+    const { run, reused } = await this.runs.dispatch(mode, task, extras, origin, {
+      agent,
+      claudeFilesTrusted: (worktree) => this.trust.claudeFilesTrusted(worktree),
+    });
+    const left = [
+      ...(ignored ? [`this repository's own ${mode.name} (${ignored.item.path}, not trusted: dispatch trust), so the built-in ran`] : []),
+      ...(agent.ignored ? [agent.ignored] : []),
+    ];
     const info = toRunInfo(run);
     const result: DispatchResult = {
       session: run.session,
@@ -134,6 +158,7 @@ export class Engine {
       headless: info.headless,
       state: info.state,
       reused,
+      ...(left.length > 0 && { notice: `left out ${left.join("; ")}` }),
     };
     // The CLI attaches in its own terminal; every other edge opens the user's (DESIGN §4), without waiting for it.
     if (mode.interactive && origin !== "cli" && info.state === "running") result.terminal = (await this.openTerminal(run, !reused)).now;
@@ -251,7 +276,24 @@ export class Engine {
   }
 
   listModes(): ModeInfo[] {
-    return this.modes.all().map(modeInfo);
+    return this.modes.all(this.trust.isTrusted).map((m) => modeInfo(m.mode, { trusted: m.trusted, overrides: m.overrides }));
+  }
+
+  trustStatus(): TrustStatus {
+    return this.trust.status();
+  }
+
+  /** Trusts the repository's code as shown (its fingerprint); modes and commands take effect at once. */
+  trustRepo(fingerprint: string): TrustStatus {
+    const status = this.trust.trust(fingerprint);
+    this.bus.emit({ type: "tasks.changed" });
+    return status;
+  }
+
+  untrustRepo(): TrustStatus {
+    const status = this.trust.revoke();
+    this.bus.emit({ type: "tasks.changed" });
+    return status;
   }
 
   listRuns(taskId: string | null, limit?: number): RunInfo[] {

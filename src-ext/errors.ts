@@ -22,6 +22,8 @@ export type ErrorCode =
   | "agent_not_found"
   | "terminal_missing"
   | "not_running"
+  | "conflict"
+  | "untrusted"
   | "config"
   | "state_unwritable"
   | "internal";
@@ -57,6 +59,8 @@ const STATUS: Record<ErrorCode, number> = {
   agent_not_found: 500,
   terminal_missing: 500,
   not_running: 409,
+  conflict: 409,
+  untrusted: 403,
   config: 500,
   state_unwritable: 500,
   internal: 500,

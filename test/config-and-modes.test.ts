@@ -5,12 +5,13 @@ import { alive } from "../src-ext/proc/liveness.ts";
 import { World, waitFor } from "./helpers/world.ts";
 
 describe("repository modes and configuration", () => {
-  test("a repo mode is listed at /modes and runs; its timeout ends a run that takes too long", async () => {
+  test("a repo mode, once trusted, is listed at /modes and runs; its timeout ends a run that takes too long", async () => {
     await using world = new World();
     world.repo.write(
       ".dispatch/modes/quick-check.toml",
       'description = "A short check"\ninteractive = false\nargs = ["-p"]\ntimeout = 1\nprompt = "Check {{task.id}} ({{task.priority}}) on {{branch}}"\n',
     );
+    expect((await world.cli(["trust", "--yes"])).code).toBe(0);
     const server = await world.server();
     const modes = await (await server.api("/modes")).json();
     expect(modes.modes.find((m: { name: string }) => m.name === "quick-check")).toMatchObject({

@@ -2,10 +2,10 @@
 // talks to a loopback stand-in for the Messages API (ANTHROPIC_BASE_URL) and lives in a private
 // HOME, so the user's ~/.claude is never read or written and nothing leaves the machine.
 import { describe, expect, test } from "bun:test";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { STANDIN_REPLY, type Standin, startStandin, userText } from "./fixtures/anthropic-standin.ts";
-import { ROOT } from "./helpers/repo.ts";
+import { git, ROOT } from "./helpers/repo.ts";
 import { type ServerHandle, World, waitFor } from "./helpers/world.ts";
 
 const CLAUDE = join(ROOT, "node_modules", ".bin", "claude");
@@ -146,6 +146,44 @@ describe("the real Claude Code CLI accepts Dispatch's argv", () => {
           throw new Error(`${error.message}\n--- screen:\n${screen()}`);
         });
         expect(done).toMatchObject({ state: "finished", running: false, exitCode: 0 });
+      } finally {
+        await stopAll(server);
+      }
+    } finally {
+      standin.stop();
+    }
+  }, 120000);
+
+  test("an untrusted repository's Claude project files (a hook, an MCP server) do not run under claude -p; once trusted they do", async () => {
+    const standin = startStandin();
+    let server: ServerHandle | undefined;
+    try {
+      await using world = new World();
+      try {
+        const hookRan = join(world.repo.root, "HOOK-RAN");
+        const mcpRan = join(world.repo.root, "MCP-RAN");
+        world.repo.write(
+          ".claude/settings.json",
+          JSON.stringify({ hooks: { SessionStart: [{ hooks: [{ type: "command", command: `touch ${hookRan}` }] }] } }),
+        );
+        world.repo.write(
+          ".mcp.json",
+          JSON.stringify({ mcpServers: { review: { command: "/bin/sh", args: ["-c", `touch ${mcpRan}; sleep 2`] } } }),
+        );
+        git(world.repo.repo, "add", "-A");
+        git(world.repo.repo, "commit", "-q", "-m", "project settings");
+        const setup = await realClaudeWorld(world, standin);
+        server = setup.server;
+
+        expect((await server.api("/dispatch/code-review/TASK-42", { method: "POST" })).status).toBe(201);
+        expect(await finished(server, "code-review", 45000)).toMatchObject({ state: "finished", exitCode: 0 });
+        expect([existsSync(hookRan), existsSync(mcpRan)]).toEqual([false, false]);
+
+        const { fingerprint } = await (await server.api("/trust")).json();
+        expect((await server.api("/trust", { method: "POST", body: JSON.stringify({ fingerprint }) })).status).toBe(200);
+        expect((await server.api("/dispatch/code-review/TASK-42", { method: "POST" })).status).toBe(201);
+        expect(await finished(server, "code-review", 45000)).toMatchObject({ state: "finished", exitCode: 0 });
+        expect([existsSync(hookRan), existsSync(mcpRan)]).toEqual([true, true]);
       } finally {
         await stopAll(server);
       }

@@ -14,6 +14,9 @@ Usage:
   dispatch attach <mode> <task-id>             attach to an interactive run's tmux session
   dispatch tasks [--json]                      tasks with each mode's state, and unreadable files
   dispatch modes [--json]                      the modes this repository offers
+  dispatch trust [--yes] [--json]              show what this repository would run (its own modes,
+        agent.command, Claude Code project files) and trust exactly that; nothing of it runs before
+  dispatch untrust                             take that trust back
   dispatch runs [--task ID] [--json]           run history
   dispatch serve [--port N] [--open]           the HTTP API and browser UI on 127.0.0.1
   dispatch app                                 the desktop app; without it, serve --open

@@ -63,6 +63,7 @@ export async function runCommand(
   } else {
     const verb = result.reused ? "already running" : "started";
     process.stderr.write(`dispatch: ${verb}: ${result.session} (run ${result.runId})\n`);
+    if (result.notice) process.stderr.write(`dispatch: ${result.notice}\n`);
   }
   if (options.detach || result.state !== "running") {
     if (result.state !== "running") process.stderr.write(`${describeStatus(mode, id, engine.status(mode, id))}\n`);

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { TaskProblem } from "../protocol/api.ts";
 import { parseToml } from "../toml.ts";
+import { modeItem, type TrustItem } from "../trust/repo-content.ts";
 import { type Mode, ModeFile } from "./mode.ts";
 
 /** Beside this file in the sources; under modes/ beside engine.js in a release bundle. */
@@ -28,41 +29,72 @@ function tomlFiles(dir: string): string[] {
     .map((f) => join(dir, f));
 }
 
-/** Built-in modes, then the repo's `.dispatch/modes/*.toml`, which add or override by name. */
+/** A mode from the repository's `.dispatch/modes/`, with what the user would trust of it. */
+export type RepoMode = { mode: Mode; item: TrustItem };
+
+/** A mode as listed: what would run, whether the repository's version is trusted, whether it replaces a built-in. */
+export type ListedMode = { mode: Mode; trusted: boolean; overrides: boolean };
+
+/**
+ * Built-in modes, and the repo's `.dispatch/modes/*.toml`, which add or override by name once the
+ * user trusts them (DESIGN §3): until then a repo mode that shares a built-in's name is ignored for
+ * the built-in, and one that does not cannot run.
+ */
 export class ModeStore {
-  private modes = new Map<string, Mode>();
+  private builtins = new Map<string, Mode>();
+  private repoModes = new Map<string, RepoMode>();
   private problemList: TaskProblem[] = [];
 
   constructor(private readonly repo: string) {}
 
   load(): this {
-    const modes = new Map<string, Mode>();
+    const builtins = new Map<string, Mode>();
+    const repoModes = new Map<string, RepoMode>();
     const problems: TaskProblem[] = [];
     // A broken built-in is a bug in Dispatch itself: let it throw.
     for (const file of tomlFiles(BUILTIN_DIR)) {
       const mode = readMode(file, "builtin");
-      modes.set(mode.name, mode);
+      builtins.set(mode.name, mode);
     }
     for (const file of tomlFiles(join(this.repo, ".dispatch", "modes"))) {
+      const path = `.dispatch/modes/${basename(file)}`;
       try {
         const mode = readMode(file, "repo");
-        modes.set(mode.name, mode);
+        const item = modeItem(path, readFileSync(file, "utf8"), mode.name, mode.args, builtins.has(mode.name));
+        repoModes.set(mode.name, { mode, item });
       } catch (error) {
         const reason = error instanceof Error ? error.message.split("\n", 1)[0] : String(error);
-        problems.push({ file: `.dispatch/modes/${basename(file)}`, line: null, reason: reason ?? "invalid mode" });
+        problems.push({ file: path, line: null, reason: reason ?? "invalid mode" });
       }
     }
-    this.modes = modes;
+    this.builtins = builtins;
+    this.repoModes = repoModes;
     this.problemList = problems;
     return this;
   }
 
-  all(): Mode[] {
-    return [...this.modes.values()].sort((a, b) => a.name.localeCompare(b.name));
+  /** What `name` runs, given what is trusted; `ignored`: the repository's version, left out until trusted. */
+  resolve(name: string, trusted: (item: TrustItem) => boolean): { mode: Mode | null; ignored: RepoMode | null } {
+    const repo = this.repoModes.get(name);
+    if (repo && trusted(repo.item)) return { mode: repo.mode, ignored: null };
+    return { mode: this.builtins.get(name) ?? null, ignored: repo ?? null };
   }
 
-  get(name: string): Mode | undefined {
-    return this.modes.get(name);
+  all(trusted: (item: TrustItem) => boolean): ListedMode[] {
+    const names = [...new Set([...this.builtins.keys(), ...this.repoModes.keys()])].sort();
+    return names.map((name) => {
+      const repo = this.repoModes.get(name);
+      const builtin = this.builtins.get(name);
+      const ok = repo ? trusted(repo.item) : true;
+      // An untrusted replacement shows the built-in that runs instead; an untrusted new mode shows as what it is.
+      const mode = repo && (ok || !builtin) ? repo.mode : (builtin as Mode);
+      return { mode, trusted: ok, overrides: Boolean(repo && builtin) };
+    });
+  }
+
+  /** The repository's modes, as items to trust. */
+  items(): TrustItem[] {
+    return [...this.repoModes.values()].map((r) => r.item);
   }
 
   problems(): TaskProblem[] {

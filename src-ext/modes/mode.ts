@@ -20,8 +20,9 @@ export const ModeFile = z
 
 export type Mode = z.infer<typeof ModeFile> & { source: "builtin" | "repo"; file: string };
 
-export function modeInfo(mode: Mode): ModeInfo {
+export function modeInfo(mode: Mode, trust: { trusted: boolean; overrides: boolean }): ModeInfo {
   return {
+    ...trust,
     name: mode.name,
     description: mode.description,
     interactive: mode.interactive,

@@ -20,17 +20,20 @@ const task: Task = {
   frontMatter: { id: "TASK-42", owner: "ada", tags: ["x", "y"], estimate: 3 },
 };
 
+const everything = () => true;
+const nothing = () => false;
+
 describe("modes", () => {
   test("built-ins: interactive, code-review, doc-gen, test-writer", () => {
     const store = new ModeStore(mkdtempSync(join(tmpdir(), "m-"))).load();
-    const names = store.all().map((m) => m.name);
+    const names = store.all(nothing).map((m) => m.mode.name);
     expect(names).toEqual(expect.arrayContaining(["interactive", "code-review", "doc-gen", "test-writer"]));
-    expect(store.get("interactive")?.interactive).toBe(true);
-    expect(store.get("code-review")?.args).toContain("-p");
-    expect(store.get("code-review")?.extras.map((e) => e.name)).toContain("--save-to");
+    expect(store.resolve("interactive", nothing).mode?.interactive).toBe(true);
+    expect(store.resolve("code-review", nothing).mode?.args).toContain("-p");
+    expect(store.resolve("code-review", nothing).mode?.extras.map((e) => e.name)).toContain("--save-to");
   });
 
-  test("repo modes add and override; a bad one is a problem, not a crash", () => {
+  test("repo modes add and override once trusted; until then a replacement is ignored for the built-in", () => {
     const repo = mkdtempSync(join(tmpdir(), "m-"));
     try {
       mkdirSync(join(repo, ".dispatch", "modes"), { recursive: true });
@@ -39,9 +42,17 @@ describe("modes", () => {
       writeFileSync(join(repo, ".dispatch", "modes", "status.toml"), 'interactive = true\nprompt = "x"\n');
       writeFileSync(join(repo, ".dispatch", "modes", "broken.toml"), "interactive = \n");
       const store = new ModeStore(repo).load();
-      expect(store.get("lint")?.source).toBe("repo");
-      expect(store.get("code-review")?.prompt).toBe("mine");
-      expect(store.get("status")).toBeUndefined();
+      expect(store.resolve("lint", everything).mode?.source).toBe("repo");
+      expect(store.resolve("code-review", everything).mode?.prompt).toBe("mine");
+      expect(store.resolve("status", everything).mode).toBeNull();
+      // Untrusted: the built-in code-review, and lint cannot run; both are said.
+      const review = store.resolve("code-review", nothing);
+      expect(review.mode?.source).toBe("builtin");
+      expect(review.ignored?.item).toMatchObject({ kind: "mode", path: ".dispatch/modes/code-review.toml", overrides: "code-review" });
+      expect(store.resolve("lint", nothing)).toMatchObject({ mode: null, ignored: { item: { path: ".dispatch/modes/lint.toml" } } });
+      const listed = Object.fromEntries(store.all(nothing).map((m) => [m.mode.name, m]));
+      expect(listed["code-review"]).toMatchObject({ trusted: false, overrides: true, mode: { source: "builtin" } });
+      expect(listed.lint).toMatchObject({ trusted: false, overrides: false, mode: { source: "repo" } });
       const problems = store.problems().map((p) => p.file);
       expect(problems).toEqual([".dispatch/modes/broken.toml", ".dispatch/modes/status.toml"]);
       expect(store.problems()[1]?.reason).toContain("reserved");

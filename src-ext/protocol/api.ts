@@ -70,6 +70,8 @@ export const DispatchResult = z.object({
   reused: z.boolean(),
   /** Interactive dispatches from the API open (or raise) the user's terminal; never waited for. */
   terminal: AttachResult.optional(),
+  /** What was left out, and why (the repository's untrusted version of this mode, say). */
+  notice: z.string().optional(),
 });
 export type DispatchResult = z.infer<typeof DispatchResult>;
 
@@ -144,8 +146,39 @@ export const ModeInfo = z.object({
   extras: z.array(ModeExtra),
   source: z.enum(["builtin", "repo"]),
   timeout: z.number().nullable(),
+  /** The repository's version of this mode is trusted (always true for a built-in alone). */
+  trusted: z.boolean(),
+  /** The repository has its own mode of a built-in's name: it replaces the built-in once trusted. */
+  overrides: z.boolean(),
 });
 export type ModeInfo = z.infer<typeof ModeInfo>;
+
+/** Something the repository brings that runs code, and whether the user trusts it (DESIGN §3). */
+export const TrustItemInfo = z.object({
+  kind: z.enum(["command", "mode", "claude"]),
+  path: z.string(),
+  what: z.string(),
+  trusted: z.boolean(),
+  overrides: z.string().optional(),
+});
+export type TrustItemInfo = z.infer<typeof TrustItemInfo>;
+
+/** GET /trust: what the repository brings, whether all of it is trusted, and the fingerprint to trust it by. */
+export const TrustStatus = z.object({
+  repo: z.string(),
+  trusted: z.boolean(),
+  /** Trusted once, and changed since. */
+  changed: z.boolean(),
+  fingerprint: z.string(),
+  items: z.array(TrustItemInfo),
+  /** Where the decisions are kept (outside the repository). */
+  file: z.string(),
+});
+export type TrustStatus = z.infer<typeof TrustStatus>;
+
+/** POST /trust: trust exactly the content that was shown (its fingerprint). */
+export const TrustBody = z.object({ fingerprint: z.string().regex(/^[0-9a-f]{64}$/, "a fingerprint from GET /trust") }).strict();
+export type TrustBody = z.infer<typeof TrustBody>;
 
 export const Health = z.object({ ok: z.literal(true), version: z.string(), events: z.number().int() });
 export type Health = z.infer<typeof Health>;

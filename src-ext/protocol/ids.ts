@@ -23,4 +23,6 @@ export const RESERVED_MODE_NAMES = [
   "app",
   "help",
   "version",
+  "trust",
+  "untrust",
 ] as const;

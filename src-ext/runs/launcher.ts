@@ -124,6 +124,7 @@ async function main(): Promise<number> {
       try {
         writeInside(spec.cwd, spec.saveTo, final?.text ?? tail);
       } catch (error) {
+        reason = `--save-to: ${error instanceof Error ? error.message : error}`;
         console.error(`dispatch: could not write ${spec.saveTo}: ${error instanceof Error ? error.message : error}`);
       }
     }

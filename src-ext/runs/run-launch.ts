@@ -8,6 +8,7 @@ import { renderPrompt } from "../modes/prompt.ts";
 import { startTime } from "../proc/liveness.ts";
 import type { Task } from "../tasks/task.ts";
 import { EVENTS_VAR, type Tmux } from "../tmux/tmux.ts";
+import type { AgentChoice } from "../trust/repo-trust.ts";
 import { agentArgv, needsPromptFile, type ParsedExtras, saveToPath } from "./agent-argv.ts";
 import { LAUNCHER, spawnHeadless } from "./headless-job.ts";
 import type { LaunchSpec } from "./launch-spec.ts";
@@ -55,6 +56,15 @@ export function resolveAgent(command: string[]): string[] {
   return [found, ...rest];
 }
 
+/**
+ * The agent to start, as trust decided (trust/repo-trust.ts). A Claude Code agent in a worktree
+ * whose Claude project files are not all trusted gets `--setting-sources user --strict-mcp-config`:
+ * the repository's hooks, MCP servers and permission rules are not loaded (the user's own are).
+ */
+export type LaunchAgent = { agent: AgentChoice; claudeFilesTrusted: (worktree: string) => boolean };
+
+export const WITHOUT_PROJECT_SETTINGS = ["--setting-sources", "user", "--strict-mcp-config"];
+
 /** Worktree → prompt → launch spec → tmux session or detached job. */
 export async function launchRun(options: {
   config: Config;
@@ -64,12 +74,13 @@ export async function launchRun(options: {
   mode: Mode;
   task: Task;
   extras: ParsedExtras;
+  agent: LaunchAgent;
   existingSession: ExistingSession;
   /** Called when a headless launcher this process started has exited. */
   onJobExit: () => void;
 }): Promise<Launched> {
   const { config, files, run, mode, task, extras } = options;
-  const agent = resolveAgent(config.agentCommand);
+  const agent = resolveAgent(options.agent.agent.command);
   const branch = branchFor(config, task.id);
   const worktree = await ensureWorktree(
     config.repo,
@@ -83,7 +94,14 @@ export async function launchRun(options: {
     promptFile = files.prompt(run.id);
     writeFileSync(promptFile, prompt, { mode: 0o600 });
   }
-  const { argv, stdin } = agentArgv(agent, mode, extras.agentExtras, prompt, promptFile);
+  const restrict = options.agent.agent.claude && !options.agent.claudeFilesTrusted(worktree.path);
+  const { argv, stdin } = agentArgv(
+    restrict ? [...agent, ...WITHOUT_PROJECT_SETTINGS] : agent,
+    mode,
+    extras.agentExtras,
+    prompt,
+    promptFile,
+  );
   // The session's own variables: known-safe values only (a value ending in `;` would end tmux's
   // command), so the state folder (the user's path) goes to the agent through the spec instead.
   const env = {

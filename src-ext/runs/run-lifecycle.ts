@@ -12,7 +12,7 @@ import { killGroup } from "./headless-job.ts";
 import { launcherOf, probe, runLives } from "./probe.ts";
 import type { RunDb } from "./run-db.ts";
 import { newRunId, type RunFiles } from "./run-files.ts";
-import { FoundLiveRun, type Launched, launchRun, type SessionOwner } from "./run-launch.ts";
+import { FoundLiveRun, type LaunchAgent, type Launched, launchRun, type SessionOwner } from "./run-launch.ts";
 import { RunMemory } from "./run-memory.ts";
 import type { RunRecord } from "./run-record.ts";
 import { recoverFromDisk, recoverRun } from "./run-recovery.ts";
@@ -176,7 +176,13 @@ export class RunLifecycle {
   }
 
   /** Starts a run of `mode` on `task`, or returns the live one: never two, never a live one killed. */
-  async dispatch(mode: Mode, task: Task, extras: string[], origin: RunOrigin): Promise<{ run: RunRecord; reused: boolean }> {
+  async dispatch(
+    mode: Mode,
+    task: Task,
+    extras: string[],
+    origin: RunOrigin,
+    agent: LaunchAgent,
+  ): Promise<{ run: RunRecord; reused: boolean }> {
     const parsed = parseExtras(extras, mode);
     // Before anything is recorded: a state folder that cannot take the run is an error that changes nothing.
     this.files.check();
@@ -204,7 +210,7 @@ export class RunLifecycle {
       return { run: this.db.get(claim.run.id) ?? claim.run, reused: true };
     }
     crashPoint("after-claim");
-    const job = this.launch(claim.run, mode, task, parsed);
+    const job = this.launch(claim.run, mode, task, parsed, agent);
     this.launching.set(runId, job);
     try {
       return await job;
@@ -213,7 +219,13 @@ export class RunLifecycle {
     }
   }
 
-  private async launch(run: RunRecord, mode: Mode, task: Task, extras: ParsedExtras): Promise<{ run: RunRecord; reused: boolean }> {
+  private async launch(
+    run: RunRecord,
+    mode: Mode,
+    task: Task,
+    extras: ParsedExtras,
+    agent: LaunchAgent,
+  ): Promise<{ run: RunRecord; reused: boolean }> {
     let launched: Launched;
     try {
       launched = await launchRun({
@@ -224,6 +236,7 @@ export class RunLifecycle {
         mode,
         task,
         extras,
+        agent,
         existingSession: (owner) => this.judgeSession(owner),
         onJobExit: () => void this.observe(run.id).catch((error) => console.error("dispatch: checking a run failed:", error)),
       });

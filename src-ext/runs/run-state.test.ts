@@ -148,6 +148,11 @@ describe("run-state: what is recorded", () => {
     expect(got?.set).toMatchObject({ phase: "failed", exitCode: 4, reason: "timed out after 5 s", endedAt: ENDED, activity: null });
   });
 
+  test("exit 0 with a reason from the launcher (a refused --save-to) is a failure with that reason", () => {
+    const got = transition(run("running"), { kind: "exit", exit: { ...exit(0), reason: "--save-to: review.md is a symbolic link" } }, NOW);
+    expect(got?.set).toMatchObject({ phase: "failed", exitCode: 0, reason: "--save-to: review.md is a symbolic link" });
+  });
+
   test("a signal without a reason says which signal", () => {
     const got = transition(run("running"), { kind: "exit", exit: { ...exit(143), signal: "SIGTERM" } }, NOW);
     expect(got?.set.reason).toBe("ended by SIGTERM");

@@ -95,10 +95,11 @@ export function claimedFacts(): RunFacts {
 const STOPPED_REASON = "stopped by the user";
 
 function fromExit(exit: ExitRecord): Partial<RunFacts> {
-  // Claude Code's `result` can report an error with exit 0 (DESIGN §12): that is a failure too.
+  // Claude Code's `result` can report an error with exit 0 (DESIGN §12): that is a failure too,
+  // and so is a launcher that could not do what the run asked (a refused --save-to).
   const reported = exit.code === 0 && exit.result?.isError === true;
   return {
-    phase: exit.code === 0 && !reported ? "finished" : "failed",
+    phase: exit.code === 0 && !reported && !exit.reason ? "finished" : "failed",
     exitCode: exit.code,
     reason: exit.reason ?? (exit.signal ? `ended by ${exit.signal}` : reported ? "the agent reported an error" : null),
     result: exit.result,

@@ -25,6 +25,10 @@ describe("route matching", () => {
     expect(match("GET", "/tasks/")).toMatchObject({ target: "none" });
     expect(match("GET", "/tasks/TASK-42")).toMatchObject({ target: "id", id: "TASK-42" });
     expect(match("GET", "/runs")).toMatchObject({ prefix: "runs", target: "none" });
+    // One path, two routes by method.
+    expect(match("GET", "/trust")).toMatchObject({ prefix: "trust" });
+    expect(match("POST", "/trust")).toMatchObject({ prefix: "trust" });
+    expect(() => match("DELETE", "/trust")).toThrow("DELETE is not allowed on /trust (use GET or POST)");
   });
 
   test("an unknown prefix is no route; a known one with the wrong method says which methods it takes", () => {

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { z } from "zod";
 import type { Engine } from "../engine.ts";
 import { DispatchError } from "../errors.ts";
-import { DispatchBody } from "../protocol/api.ts";
+import { DispatchBody, TrustBody } from "../protocol/api.ts";
 import type { RunOrigin } from "../protocol/states.ts";
 import { VERSION } from "../version.ts";
 import { json, readJson } from "./http.ts";
@@ -75,6 +75,19 @@ export const ROUTES: Route[] = [
     changes: true,
     handler: async (ctx) => json((await ctx.engine.attach(ctx.mode, ctx.id)).now),
   },
+  { methods: ["GET"], prefix: "trust", target: "none", handler: (ctx) => json(ctx.engine.trustStatus()) },
+  {
+    methods: ["POST"],
+    prefix: "trust",
+    target: "none",
+    changes: true,
+    handler: async (ctx) => {
+      const parsed = TrustBody.safeParse((await readJson(ctx.req)) ?? {});
+      if (!parsed.success) throw new DispatchError("invalid_request", `fingerprint: ${parsed.error.issues[0]?.message}`);
+      return json(ctx.engine.trustRepo(parsed.data.fingerprint));
+    },
+  },
+  { methods: ["POST"], prefix: "untrust", target: "none", changes: true, handler: (ctx) => json(ctx.engine.untrustRepo()) },
   { methods: ["GET"], prefix: "tasks", target: "none", handler: (ctx) => json(ctx.engine.listTasks()) },
   { methods: ["GET"], prefix: "tasks", target: "id", handler: (ctx) => json(ctx.engine.taskDetail(ctx.id)) },
   { methods: ["GET"], prefix: "modes", target: "none", handler: (ctx) => json({ modes: ctx.engine.listModes() }) },
@@ -108,18 +121,19 @@ export function matchRoute(method: string, pathname: string): { route: Route; mo
   const [prefix, ...rest] = decoded;
   const candidates = ROUTES.filter((r) => r.prefix === prefix);
   if (candidates.length === 0) return null;
-  for (const route of candidates) {
-    // `/dispatch/{mode}/{id}` takes any number of segments and lets validation name what is wrong.
-    const fits =
+  // `/dispatch/{mode}/{id}` takes any number of segments and lets validation name what is wrong.
+  const fitting = candidates.filter(
+    (route) =>
       route.target === "mode-id" ||
-      (route.target === "none" ? rest.length === 0 || (rest.length === 1 && rest[0] === "") : rest.length >= 1 && rest[0] !== "");
-    if (!fits) continue;
-    if (!route.methods.includes(method)) {
-      throw new DispatchError("method_not_allowed", `${method} is not allowed on /${prefix} (use ${route.methods.join(" or ")})`);
-    }
-    if (route.target === "none") return { route, mode: "", id: "" };
-    if (route.target === "id") return { route, mode: "", id: rest.join("/") };
-    return { route, mode: rest[0] ?? "", id: rest.slice(1).join("/") };
+      (route.target === "none" ? rest.length === 0 || (rest.length === 1 && rest[0] === "") : rest.length >= 1 && rest[0] !== ""),
+  );
+  if (fitting.length === 0) return null;
+  const route = fitting.find((r) => r.methods.includes(method));
+  if (!route) {
+    const allowed = [...new Set(fitting.flatMap((r) => r.methods))];
+    throw new DispatchError("method_not_allowed", `${method} is not allowed on /${prefix} (use ${allowed.join(" or ")})`);
   }
-  return null;
+  if (route.target === "none") return { route, mode: "", id: "" };
+  if (route.target === "id") return { route, mode: "", id: rest.join("/") };
+  return { route, mode: rest[0] ?? "", id: rest.slice(1).join("/") };
 }

@@ -8,6 +8,7 @@ import type {
   StopResult,
   TaskDetail,
   TasksResult,
+  TrustStatus,
 } from "../../src-ext/protocol/api.ts";
 
 export class ApiError extends Error {
@@ -72,6 +73,8 @@ export class Api {
   dispatch = (mode: string, id: string, extras: string[]) => this.request<DispatchResult>("POST", `/dispatch/${mode}/${id}`, { extras });
   stop = (mode: string, id: string) => this.request<StopResult>("POST", `/stop/${mode}/${id}`);
   attach = (mode: string, id: string) => this.request<AttachResult>("POST", `/attach/${mode}/${id}`);
+  trust = () => this.request<TrustStatus>("GET", "/trust");
+  trustRepo = (fingerprint: string) => this.request<TrustStatus>("POST", "/trust", { fingerprint });
 
   /** WebSocket URL on the same server; the token rides along only for bearer clients. */
   socketUrl(path: string, params: Record<string, string> = {}): string {

@@ -68,8 +68,8 @@ export class AppState {
     }, 100);
   }
 
-  isBusy(action: "run" | "stop" | "attach", mode: string, id: string): boolean {
-    return this.busy[`${action}:${mode}/${id}`] === true;
+  isBusy(action: "run" | "stop" | "attach" | "trust", mode?: string, id?: string): boolean {
+    return this.busy[action === "trust" ? "trust" : `${action}:${mode}/${id}`] === true;
   }
 
   private async act<T>(key: string, what: string, fn: () => Promise<T>): Promise<T | undefined> {
@@ -100,6 +100,16 @@ export class AppState {
   async stop(mode: string, id: string): Promise<void> {
     const result = await this.act(`stop:${mode}/${id}`, `Could not stop ${mode} on ${id}`, () => this.api.stop(mode, id));
     if (result && !result.stopped) this.toasts.show("info", `${mode} on ${id} was not running`);
+  }
+
+  /** Trusts exactly what the panel showed (its fingerprint); the board then shows the repository's own modes. */
+  async trustRepo(): Promise<void> {
+    const shown = this.board.trust?.fingerprint;
+    if (!shown) return;
+    const result = await this.act("trust", "Could not trust this repository", () => this.api.trustRepo(shown));
+    if (!result) return;
+    this.toasts.show("success", "Trusted this repository's code", `${result.items.length} item(s), recorded outside the repository`);
+    await this.board.load();
   }
 
   async attach(mode: string, id: string): Promise<void> {

@@ -1,4 +1,4 @@
-import type { ModeInfo, RunInfo, TaskProblem, TaskSummary } from "../../src-ext/protocol/api.ts";
+import type { ModeInfo, RunInfo, TaskProblem, TaskSummary, TrustStatus } from "../../src-ext/protocol/api.ts";
 import { badgeOf, lastRunId } from "../../src-ext/protocol/describe.ts";
 import type { Api } from "./api.svelte.ts";
 
@@ -23,6 +23,8 @@ export class Board {
   tasks = $state.raw<TaskSummary[]>([]);
   problems = $state.raw<TaskProblem[]>([]);
   modes = $state.raw<ModeInfo[]>([]);
+  /** What the repository would run of its own, and whether the user trusts it. */
+  trust = $state.raw<TrustStatus | null>(null);
   loaded = $state(false);
   error = $state<string | null>(null);
   filter = $state<Filter>(saved(FILTER_KEY, { text: "", status: "", priority: "" }));
@@ -51,10 +53,12 @@ export class Board {
 
   async load(): Promise<void> {
     try {
-      const [tasks, modes] = await Promise.all([this.api.tasks(), this.modes.length ? this.modes : this.api.modes()]);
+      // Modes follow trust: both are asked again with the tasks.
+      const [tasks, modes, trust] = await Promise.all([this.api.tasks(), this.api.modes(), this.api.trust()]);
       this.tasks = tasks.tasks;
       this.problems = tasks.problems;
       this.modes = modes;
+      this.trust = trust;
       this.error = null;
     } catch (error) {
       this.error = error instanceof Error ? error.message : String(error);

@@ -153,6 +153,27 @@ describe("the task board in Chromium", () => {
     expect(await page.textContent("body")).toContain("dispatch serve");
     await context.close();
   });
+  test("a repository with code of its own: the trust panel shows what it would run, and trusting it takes effect at once", async () => {
+    await using world = new World();
+    world.repo.write(
+      ".dispatch/modes/code-review.toml",
+      'description = "Review"\ninteractive = false\nargs = ["-p", "--dangerously-skip-permissions"]\nprompt = "Review {{task.id}}"\n',
+    );
+    world.repo.write(".mcp.json", JSON.stringify({ mcpServers: { helper: { command: "npx", args: ["some-server"] } } }));
+    const server = await world.server();
+    const page = await openBoard(server);
+    const panel = page.getByRole("region", { name: "Repository trust" });
+    await panel.waitFor();
+    await expect(panel.textContent()).resolves.toContain("replaces the built-in code-review");
+    await expect(panel.textContent()).resolves.toContain("MCP server helper: npx some-server");
+    await page.screenshot({ path: join(SCREENSHOTS, "board-trust.png") });
+    await panel.getByRole("button", { name: "Trust this exact content" }).click();
+    await panel.waitFor({ state: "detached" });
+    expect((await (await server.api("/trust")).json()).trusted).toBe(true);
+    const modes = (await (await server.api("/modes")).json()).modes;
+    expect(modes.find((m: { name: string }) => m.name === "code-review")).toMatchObject({ source: "repo", overrides: true, trusted: true });
+    await page.context().close();
+  });
 });
 
 async function freePort(): Promise<number> {

@@ -73,6 +73,8 @@ export class World {
       FAKE_CLAUDE_RECORD: this.record,
       // Where launchers put exits that the state folder cannot take: private to this world.
       XDG_RUNTIME_DIR: join(this.repo.root, "xdg"),
+      // The user's trust decisions: this world's own.
+      XDG_CONFIG_HOME: join(this.repo.root, "config"),
       ...extra,
     };
   }
