@@ -93,7 +93,7 @@ export class AppState {
     this.toasts.show(
       result.reused ? "info" : "success",
       result.reused ? `${mode} is already running on ${id}` : `Started ${mode} on ${id}`,
-      result.terminal?.message ?? result.session,
+      [result.terminal?.message ?? result.session, result.notice].filter(Boolean).join(". "),
     );
   }
 
