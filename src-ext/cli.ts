@@ -12,6 +12,7 @@ import { loadConfig } from "./config.ts";
 import { checkNames, Engine, VERSION } from "./engine.ts";
 import { DispatchError, describe, exitCode } from "./errors.ts";
 import type { ModeInfo } from "./protocol/api.ts";
+import { visible } from "./protocol/describe.ts";
 
 const FLAGS = {
   "--json": "bool",
@@ -113,7 +114,7 @@ async function main(argv: string[]): Promise<number> {
             .join(" "),
         ]);
         out(tasks.length ? table([["ID", "STATUS", "PRIORITY", "TITLE", "RUNS"], ...rows]) : "no tasks");
-        for (const p of problems) process.stderr.write(`problem: ${p.file}${p.line ? `:${p.line}` : ""}: ${p.reason}\n`);
+        for (const p of problems) process.stderr.write(`problem: ${visible(`${p.file}${p.line ? `:${p.line}` : ""}: ${p.reason}`)}\n`);
         return 0;
       }
       case "trust":

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import { DispatchError, describe } from "./errors.ts";
 import { parseToml } from "./toml.ts";
@@ -25,9 +25,13 @@ const ConfigFile = z
 export type Config = {
   /** The git repository that holds the tasks. */
   repo: string;
+  /** The tasks folder in use: the default, or the repository's own `tasks` where trust allows (trust/). */
   tasksDir: string;
-  /** Folder that holds one worktree per task. */
+  /** Folder that holds one worktree per task: the default, or the repository's own `worktrees` once trusted. */
   worktreesDir: string;
+  /** The repository's `tasks` and `worktrees` values, as written (null when not set). */
+  repoTasks: string | null;
+  repoWorktrees: string | null;
   /** Branch name template, `{id}` replaced by the task id. */
   branchTemplate: string;
   stateDir: string;
@@ -42,6 +46,11 @@ export type Config = {
 };
 
 export const DEFAULT_PORT = 4317;
+
+/** Beside the repository: `<parent>/<repo>-worktrees` (DESIGN §4). */
+export function defaultWorktrees(repo: string): string {
+  return join(dirname(repo), `${basename(repo)}-worktrees`);
+}
 
 /** Walks up from `start` to the first folder holding `.git` or `dispatch.config.toml`: no process spawned. */
 export function findRepo(start: string): string {
@@ -89,12 +98,13 @@ function portFrom(value: string | undefined, fallback: number): number {
 export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = env.INIT_CWD || process.cwd()): Config {
   const repo = resolve(env.DISPATCH_REPO || findRepo(cwd));
   const file = readConfigFile(repo);
-  const within = (p: string) => (isAbsolute(p) ? p : join(repo, p));
   const agentFromFile = file.agent?.command;
   return {
     repo,
-    tasksDir: within(file.tasks ?? "tasks"),
-    worktreesDir: file.worktrees ? within(file.worktrees) : join(dirname(repo), `${basename(repo)}-worktrees`),
+    tasksDir: join(repo, "tasks"),
+    worktreesDir: defaultWorktrees(repo),
+    repoTasks: file.tasks ?? null,
+    repoWorktrees: file.worktrees ?? null,
     branchTemplate: file.branch ?? "task/{id}",
     stateDir: env.DISPATCH_STATE_DIR ? resolve(env.DISPATCH_STATE_DIR) : join(repo, ".run"),
     agentFromEnv: env.DISPATCH_CLAUDE_BIN ? [env.DISPATCH_CLAUDE_BIN] : null,

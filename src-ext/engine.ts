@@ -56,7 +56,6 @@ export function checkId(id: string): void {
  */
 export class Engine {
   readonly bus = new Bus();
-  readonly tasks: TaskStore;
   readonly modes: ModeStore;
   readonly tmux: Tmux;
   private readonly db: RunDb;
@@ -64,6 +63,10 @@ export class Engine {
   private readonly attachments: Attachments;
   private readonly trust: RepoTrust;
   private watch: RunWatch | null = null;
+  private taskStore: TaskStore | null = null;
+  private watchingTasks = false;
+  /** What trust left out of the repository's own settings (its tasks or worktrees folder). */
+  private pathsIgnored: string[] = [];
 
   private constructor(readonly config: Config) {
     ensureStateDir(config.stateDir, config.repo);
@@ -71,20 +74,58 @@ export class Engine {
     this.tmux = new Tmux(socketPathFor(config.tmuxSocket, process.env));
     this.runs = new RunLifecycle(config, new RunFiles(config.stateDir), this.db, this.tmux, this.bus);
     this.attachments = new Attachments(this.runs, this.tmux, this.bus);
-    this.tasks = new TaskStore(config.repo, config.tasksDir, () => this.bus.emit({ type: "tasks.changed" })).load();
     this.modes = new ModeStore(config.repo).load();
-    this.trust = new RepoTrust(config.repo, config.repoAgentCommand, config.agentFromEnv, this.modes, new TrustStore());
+    this.trust = new RepoTrust(
+      config.repo,
+      { command: config.repoAgentCommand, tasks: config.repoTasks, worktrees: config.repoWorktrees },
+      config.agentFromEnv,
+      { tasksDir: config.tasksDir, worktreesDir: config.worktreesDir },
+      this.modes,
+      new TrustStore(),
+    );
+    this.applyPaths();
   }
 
   static async open(config: Config, options: { watch: boolean }): Promise<Engine> {
     const engine = new Engine(config);
     await engine.runs.open();
     if (options.watch) {
-      engine.tasks.watch();
+      engine.watchTasks();
       engine.watchRuns();
     }
     return engine;
   }
+
+  get tasks(): TaskStore {
+    return this.taskStore as TaskStore;
+  }
+
+  /** Follows the task files as they change (the server). */
+  watchTasks(): void {
+    this.watchingTasks = true;
+    this.tasks.watch();
+  }
+
+  /** Where tasks are read and worktrees made, as trust allows now; a new tasks folder is a new store. */
+  private applyPaths(): void {
+    const paths = this.trust.paths();
+    this.config.worktreesDir = paths.worktreesDir;
+    this.pathsIgnored = paths.ignored;
+    const key = `${paths.tasksDir}\0${paths.tasksRefused}`;
+    if (this.taskStore && this.tasksKey === key) return;
+    this.tasksKey = key;
+    this.config.tasksDir = paths.tasksDir;
+    this.taskStore?.close();
+    this.taskStore = new TaskStore(
+      this.config.repo,
+      paths.tasksDir,
+      () => this.bus.emit({ type: "tasks.changed" }),
+      paths.tasksRefused,
+    ).load();
+    if (this.watchingTasks) this.taskStore.watch();
+  }
+
+  private tasksKey = "";
 
   /** Follows exits, terminal events and other processes' writes as they happen (the CLI does while it follows or attaches). */
   watchRuns(): void {
@@ -99,7 +140,7 @@ export class Engine {
   close(): void {
     this.watch?.close();
     this.attachments.close();
-    this.tasks.close();
+    this.taskStore?.close();
     this.db.close();
   }
 
@@ -141,13 +182,15 @@ export class Engine {
     const { mode, ignored } = this.resolveMode(modeName);
     const task = this.task(id);
     const agent = this.trust.agent();
+    const repoMode = mode.source === "repo" ? mode.name : null;
     const { run, reused } = await this.runs.dispatch(mode, task, extras, origin, {
       agent,
-      claudeFilesTrusted: (worktree) => this.trust.claudeFilesTrusted(worktree),
+      inWorktree: (worktree) => this.trust.inWorktree(worktree, agent, repoMode),
     });
     const left = [
       ...(ignored ? [`this repository's own ${mode.name} (${ignored.item.path}, not trusted: dispatch trust), so the built-in ran`] : []),
       ...(agent.ignored ? [agent.ignored] : []),
+      ...this.pathsIgnored.filter((i) => i.includes("worktrees")),
     ];
     const info = toRunInfo(run);
     const result: DispatchResult = {
@@ -286,12 +329,14 @@ export class Engine {
   /** Trusts the repository's code as shown (its fingerprint); modes and commands take effect at once. */
   trustRepo(fingerprint: string): TrustStatus {
     const status = this.trust.trust(fingerprint);
+    this.applyPaths();
     this.bus.emit({ type: "tasks.changed" });
     return status;
   }
 
   untrustRepo(): TrustStatus {
     const status = this.trust.revoke();
+    this.applyPaths();
     this.bus.emit({ type: "tasks.changed" });
     return status;
   }

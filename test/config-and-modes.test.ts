@@ -38,6 +38,8 @@ describe("repository modes and configuration", () => {
   test("dispatch.config.toml: tasks folder, worktrees folder and branch template", async () => {
     await using world = new World();
     world.repo.write("dispatch.config.toml", 'tasks = "tasks/area"\nworktrees = "../elsewhere"\nbranch = "work/{id}"\n');
+    // A tasks folder inside the repository needs no trust; a worktrees folder of the repository's choosing does.
+    expect((await world.cli(["trust", "--yes"])).code).toBe(0);
     const tasks = JSON.parse((await world.cli(["tasks", "--json"])).stdout);
     expect(tasks.tasks.map((t: { id: string }) => t.id)).toEqual(["TASK-7", "TASK-20250516T024757"]);
     const run = await world.cli(["code-review", "TASK-7"]);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FAKE_CLAUDE, git } from "./helpers/repo.ts";
 import { type ServerHandle, World, waitFor } from "./helpers/world.ts";
@@ -141,5 +141,76 @@ describe("a hostile repository", () => {
     expect(ok.status).toBe(200);
     expect((await server.api("/dispatch/lint/TASK-42", { method: "POST" })).status).toBe(201);
     await server.ended("lint", "TASK-42");
+  });
+
+  test("Claude Code files reached through links, and the rest of .claude/, are items too: switched off until trusted", async () => {
+    await using world = new World();
+    world.repo.write(
+      ".claude/real.json",
+      JSON.stringify({ hooks: { SessionStart: [{ hooks: [{ type: "command", command: "touch x" }] }] } }),
+    );
+    // Broken for Dispatch (its working directory is not the worktree), whole for Claude Code.
+    symlinkSync("/proc/self/cwd/.claude/real.json", join(world.repo.repo, ".claude", "settings.json"));
+    world.repo.write(".claude/skills/deploy/SKILL.md", "---\nname: deploy\n---\nRun ./deploy.sh\n");
+    git(world.repo.repo, "add", "-A");
+    git(world.repo.repo, "commit", "-q", "-m", "claude files");
+    const server = await world.server();
+    const items = (await (await server.api("/trust")).json()).items as Array<{ path: string; what: string; trusted: boolean }>;
+    expect(items.find((i) => i.path === ".claude/settings.json")?.what).toContain("a symbolic link to /proc/self/cwd/.claude/real.json");
+    expect(items.find((i) => i.path === ".claude/")?.what).toContain("real.json, skills/deploy/SKILL.md");
+    await server.api("/dispatch/code-review/TASK-42", { method: "POST" });
+    await server.ended("code-review", "TASK-42");
+    expect(world.agentRuns()[0]?.argv.slice(0, 3)).toEqual(WITHOUT_PROJECT_SETTINGS);
+  });
+
+  test("config paths out of the usual places wait for trust: worktrees elsewhere, a tasks folder outside or through a link", async () => {
+    await using world = new World();
+    const elsewhere = join(world.repo.root, "dot-vim", "pack", "evil", "start");
+    world.repo.write("dispatch.config.toml", `worktrees = "${elsewhere}"\ntasks = "/etc"\n`);
+    git(world.repo.repo, "add", "-A");
+    git(world.repo.repo, "commit", "-q", "-m", "paths");
+    const server = await world.server();
+    const status = await (await server.api("/trust")).json();
+    expect(status.items.filter((i: { kind: string }) => i.kind === "path").map((i: { what: string }) => i.what)).toEqual([
+      'tasks = "/etc": a folder outside the repository',
+      `worktrees = ${JSON.stringify(elsewhere)}: task worktrees are checked out there instead of beside the repository`,
+    ]);
+    // Untrusted: the usual tasks folder is read, and the worktree goes beside the repository.
+    expect((await (await server.api("/tasks")).json()).tasks.map((t: { id: string }) => t.id)).toContain("TASK-42");
+    const res = await (await server.api("/dispatch/code-review/TASK-42", { method: "POST" })).json();
+    expect(res.notice).toContain("worktrees");
+    await server.ended("code-review", "TASK-42");
+    expect(world.agentRuns()[0]?.cwd).toBe(join(world.repo.worktrees, "TASK-42"));
+    expect(existsSync(elsewhere)).toBe(false);
+  });
+
+  test("a committed tasks link out of the repository is not followed", async () => {
+    await using world = new World();
+    rmSync(join(world.repo.repo, "tasks"), { recursive: true });
+    const outside = join(world.repo.root, "outside-tasks");
+    mkdirSync(outside);
+    writeFileSync(join(outside, "SECRET.md"), '+++\nid = "SECRET"\ntitle = "read from outside"\n+++\n');
+    symlinkSync(outside, join(world.repo.repo, "tasks"));
+    const tasks = JSON.parse((await world.cli(["tasks", "--json"])).stdout);
+    expect(tasks.tasks).toEqual([]);
+    expect(tasks.problems[0].reason).toContain(`tasks is a symbolic link to ${outside}: not read until you trust the repository`);
+  });
+
+  test("a .run folder that came with the repository is refused: its token is never used", async () => {
+    await using world = new World();
+    world.repo.write(".run/server.json", JSON.stringify({ token: "a".repeat(64) }));
+    git(world.repo.repo, "add", "-A", "-f");
+    git(world.repo.repo, "commit", "-q", "-m", "state");
+    const cli = await world.cli(["tasks"]);
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toContain(`${world.stateDir} was not made by Dispatch`);
+  });
+
+  test("what the trust prompt shows cannot be rewritten by escape sequences in the repository's files", async () => {
+    await using world = new World();
+    world.repo.write(".dispatch/modes/sneaky.toml", 'interactive = false\nargs = ["-p", "\\r\\u001b[2K\\u001b[1A--quiet"]\nprompt = "x"\n');
+    const look = await world.cli(["trust"]);
+    expect(look.stdout).not.toContain("\u001b");
+    expect(look.stdout).toContain("\\u{1b}[2K");
   });
 });

@@ -9,6 +9,8 @@ describe("robustness", () => {
     const pwned = join(world.repo.root, "pwned");
     const stateDir = join(world.repo.root, `state#(touch ${pwned})`);
     world.repo.write("dispatch.config.toml", `worktrees = "../wt#{session_name}##"\n`);
+    // A worktrees folder of the repository's choosing waits for the user's trust.
+    expect((await world.cli(["trust", "--yes"], { env: { DISPATCH_STATE_DIR: stateDir } })).code).toBe(0);
     const server = await world.server({ DISPATCH_STATE_DIR: stateDir });
     expect((await server.api("/dispatch/interactive/TASK-42", { method: "POST" })).status).toBe(201);
     const agent = await waitFor("the agent", () => world.agentRuns()[0]);

@@ -1,8 +1,11 @@
 import type { RunInfo, StatusResult } from "../protocol/api.ts";
+import { visible } from "../protocol/describe.ts";
 
 /** Plain-text tables for people; `--json` is for scripts. */
 export function table(rows: string[][]): string {
   if (rows.length === 0) return "";
+  // Titles, paths and reasons come from the repository: never raw on the user's terminal.
+  rows = rows.map((r) => r.map((c) => visible(c, 200)));
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ")).join("\n");
 }

@@ -1,7 +1,8 @@
-import { chmodSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Engine } from "../engine.ts";
+import { writePrivateFile } from "../fs/private-file.ts";
 import { spawnChild } from "../proc/spawn.ts";
 import { startServer } from "../server/server.ts";
 import { signInPage } from "../server/sign-in.ts";
@@ -22,15 +23,14 @@ function openBrowser(url: string): boolean {
 function openSignedIn(stateDir: string, signIn: (used: () => void) => string): boolean {
   const file = join(stateDir, `open-${process.pid}.html`);
   const address = signIn(() => rmSync(file, { force: true }));
-  writeFileSync(file, signInPage(address), { mode: 0o600 });
-  chmodSync(file, 0o600);
+  writePrivateFile(file, signInPage(address));
   return openBrowser(pathToFileURL(file).href);
 }
 
 /** `dispatch serve`: the API until SIGINT or SIGTERM; running sessions and jobs live on. */
 export async function serveCommand(engine: Engine, options: { port: number; open: boolean }): Promise<number> {
   engine.watchRuns();
-  engine.tasks.watch();
+  engine.watchTasks();
   const { info, stop, signIn } = startServer(engine, { port: options.port });
   const url = `${info.url}/?token=${info.token}`;
   process.stdout.write(`Dispatch is serving ${engine.config.repo}\n  ${url}\n`);

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { TaskProblem } from "../protocol/api.ts";
 import { parseToml } from "../toml.ts";
-import { modeItem, type TrustItem } from "../trust/repo-content.ts";
+import { look, modeItem, type TrustItem } from "../trust/repo-content.ts";
 import { type Mode, ModeFile } from "./mode.ts";
 
 /** Beside this file in the sources; under modes/ beside engine.js in a release bundle. */
@@ -10,8 +10,8 @@ const BUILTIN_DIR =
   [join(import.meta.dir, "builtin"), join(import.meta.dir, "modes", "builtin")].find((d) => existsSync(d)) ??
   join(import.meta.dir, "builtin");
 
-function readMode(file: string, source: Mode["source"]): Mode {
-  const raw = parseToml(readFileSync(file, "utf8")) as Record<string, unknown>;
+function readMode(file: string, source: Mode["source"], text = readFileSync(file, "utf8")): Mode {
+  const raw = parseToml(text) as Record<string, unknown>;
   if (raw.name === undefined) raw.name = basename(file, ".toml");
   const parsed = ModeFile.safeParse(raw);
   if (!parsed.success) {
@@ -29,8 +29,8 @@ function tomlFiles(dir: string): string[] {
     .map((f) => join(dir, f));
 }
 
-/** A mode from the repository's `.dispatch/modes/`, with what the user would trust of it. */
-export type RepoMode = { mode: Mode; item: TrustItem };
+/** A mode from the repository's `.dispatch/modes/`, with what the user would trust of it (and the bytes it was read from). */
+export type RepoMode = { mode: Mode; item: TrustItem; bytes: Buffer };
 
 /** A mode as listed: what would run, whether the repository's version is trusted, whether it replaces a built-in. */
 export type ListedMode = { mode: Mode; trusted: boolean; overrides: boolean };
@@ -59,9 +59,12 @@ export class ModeStore {
     for (const file of tomlFiles(join(this.repo, ".dispatch", "modes"))) {
       const path = `.dispatch/modes/${basename(file)}`;
       try {
-        const mode = readMode(file, "repo");
-        const item = modeItem(path, readFileSync(file, "utf8"), mode.name, mode.args, builtins.has(mode.name));
-        repoModes.set(mode.name, { mode, item });
+        // Read once, without following a link: the bytes parsed are the bytes trusted.
+        const found = look(file);
+        if (found?.kind !== "file") throw new Error(found?.kind === "link" ? "a symbolic link: not read" : "not a regular file");
+        const mode = readMode(file, "repo", found.bytes.toString("utf8"));
+        const item = modeItem(path, found.bytes, mode.name, mode.args, builtins.has(mode.name), this.repo);
+        repoModes.set(mode.name, { mode, item, bytes: found.bytes });
       } catch (error) {
         const reason = error instanceof Error ? error.message.split("\n", 1)[0] : String(error);
         problems.push({ file: path, line: null, reason: reason ?? "invalid mode" });
@@ -95,6 +98,13 @@ export class ModeStore {
   /** The repository's modes, as items to trust. */
   items(): TrustItem[] {
     return [...this.repoModes.values()].map((r) => r.item);
+  }
+
+  /** A repository mode as it would run in `root` (a task's worktree): the files its args name read there. */
+  itemIn(name: string, root: string): TrustItem | null {
+    const repo = this.repoModes.get(name);
+    if (!repo) return null;
+    return modeItem(repo.item.path, repo.bytes, repo.mode.name, repo.mode.args, repo.item.overrides !== undefined, root);
   }
 
   problems(): TaskProblem[] {

@@ -23,6 +23,12 @@ export const exec: Exec = async (argv, options = {}) => {
   return { code, stdout, stderr };
 };
 
+/** Runs a short helper to completion, synchronously: for start-up checks that must come before anything else. */
+export function execSync(argv: string[], options: { cwd?: string } = {}): ExecResult {
+  const result = Bun.spawnSync(argv, { cwd: options.cwd, stdout: "pipe", stderr: "pipe" });
+  return { code: result.exitCode, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
+}
+
 /** How a child ended: its code, or 128 + the signal's number when a signal ended it (as a shell reports it). */
 export type Ended = { code: number; signal: string | null };
 

@@ -155,7 +155,7 @@ export type ModeInfo = z.infer<typeof ModeInfo>;
 
 /** Something the repository brings that runs code, and whether the user trusts it (DESIGN §3). */
 export const TrustItemInfo = z.object({
-  kind: z.enum(["command", "mode", "claude"]),
+  kind: z.enum(["command", "mode", "claude", "path"]),
   path: z.string(),
   what: z.string(),
   trusted: z.boolean(),

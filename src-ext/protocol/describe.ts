@@ -16,3 +16,17 @@ export function badgeOf(run: Pick<RunInfo, "state" | "exitCode" | "runId">): Mod
 export function lastRunId(task: Pick<TaskSummary, "runs">): string {
   return Object.values(task.runs).reduce((a, b) => (b.runId > a ? b.runId : a), "");
 }
+
+/**
+ * Text from a repository as it can be shown on a terminal or a page: control characters (an escape
+ * sequence could erase or rewrite a line) and bidirectional overrides (which reorder what is read)
+ * made visible as `\u{…}`, and bounded.
+ */
+export function visible(text: string, max = 400): string {
+  const shown = text.replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+    /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u{${c.charCodeAt(0).toString(16)}}`,
+  );
+  return shown.length > max ? `${shown.slice(0, max)}…` : shown;
+}

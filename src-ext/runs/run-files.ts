@@ -1,8 +1,9 @@
-import { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { z } from "zod";
 import { stateError } from "../errors.ts";
+import { writePrivateFile } from "../fs/private-file.ts";
 import { RunResult } from "../protocol/api.ts";
 
 /**
@@ -159,16 +160,9 @@ export function privateDir(dir: string): void {
   if (!isPrivate(dir)) throw new Error(`${dir} is not a private folder of this user`);
 }
 
-/** Writes a record whole or not at all: a temp file beside it, then a rename. */
+/** Writes a record whole or not at all (fs/private-file.ts). */
 export function writeAtomically(file: string, record: unknown): void {
-  const temp = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(temp, JSON.stringify(record), { mode: 0o600 });
-    renameSync(temp, file);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
+  writePrivateFile(file, JSON.stringify(record));
 }
 
 /** A damaged file (a full disk, a crash before the rename existed) is no record. */

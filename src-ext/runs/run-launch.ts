@@ -1,7 +1,8 @@
-import { chmodSync, closeSync, openSync, writeFileSync } from "node:fs";
+import { closeSync, constants, openSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config.ts";
 import { DispatchError } from "../errors.ts";
+import { writePrivateFile } from "../fs/private-file.ts";
 import { ensureWorktree } from "../git/worktree.ts";
 import type { Mode } from "../modes/mode.ts";
 import { renderPrompt } from "../modes/prompt.ts";
@@ -61,7 +62,7 @@ export function resolveAgent(command: string[]): string[] {
  * whose Claude project files are not all trusted gets `--setting-sources user --strict-mcp-config`:
  * the repository's hooks, MCP servers and permission rules are not loaded (the user's own are).
  */
-export type LaunchAgent = { agent: AgentChoice; claudeFilesTrusted: (worktree: string) => boolean };
+export type LaunchAgent = { agent: AgentChoice; inWorktree: (worktree: string) => { restrict: boolean } };
 
 export const WITHOUT_PROJECT_SETTINGS = ["--setting-sources", "user", "--strict-mcp-config"];
 
@@ -92,9 +93,9 @@ export async function launchRun(options: {
   let promptFile: string | null = null;
   if (needsPromptFile(mode, prompt)) {
     promptFile = files.prompt(run.id);
-    writeFileSync(promptFile, prompt, { mode: 0o600 });
+    writePrivateFile(promptFile, prompt);
   }
-  const restrict = options.agent.agent.claude && !options.agent.claudeFilesTrusted(worktree.path);
+  const { restrict } = options.agent.inWorktree(worktree.path);
   const { argv, stdin } = agentArgv(
     restrict ? [...agent, ...WITHOUT_PROJECT_SETTINGS] : agent,
     mode,
@@ -133,10 +134,9 @@ export async function launchRun(options: {
     timeoutSeconds: mode.interactive ? null : (mode.timeout ?? null),
   };
   // The log exists from the start, so a reader can open it before the agent prints anything.
-  closeSync(openSync(spec.logFile, "a", 0o600));
+  closeSync(openSync(spec.logFile, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600));
   const specPath = files.spec(run.id);
-  writeFileSync(specPath, JSON.stringify(spec), { mode: 0o600 });
-  chmodSync(specPath, 0o600);
+  writePrivateFile(specPath, JSON.stringify(spec));
   const launched = (where: Launched["where"]): Launched => ({ kind: "launched", where, worktree: worktree.path, branch });
 
   if (!mode.interactive) {

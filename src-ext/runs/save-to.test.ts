@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeInside } from "./save-to.ts";
@@ -37,6 +37,13 @@ describe("--save-to writes inside the worktree only", () => {
     symlinkSync(outside, join(worktree, "docs"));
     expect(() => writeInside(worktree, join(worktree, "docs", "new.md"), "pwned")).toThrow("docs is a symbolic link");
     expect(existsSync(join(outside, "new.md"))).toBe(false);
+  });
+
+  test("a file with another name (a hard link) is refused, and neither name is truncated", () => {
+    const { worktree, outside } = place();
+    linkSync(join(outside, "precious"), join(worktree, "review.md"));
+    expect(() => writeInside(worktree, join(worktree, "review.md"), "pwned")).toThrow("has other names");
+    expect(readFileSync(join(outside, "precious"), "utf8")).toBe("keep me");
   });
 
   test("a path that leaves the worktree is refused", () => {

@@ -1,5 +1,6 @@
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, realpathSync, writeSync } from "node:fs";
+import { closeSync, constants, fstatSync, ftruncateSync, lstatSync, mkdirSync, openSync, realpathSync, writeSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, sep } from "node:path";
+import { openedInside } from "../fs/opened-inside.ts";
 
 /**
  * Writes a headless run's answer (`--save-to FILE`) inside the task's worktree, and nowhere else:
@@ -29,13 +30,20 @@ export function writeInside(worktree: string, target: string, content: string): 
   const file = join(dir, rel.split(sep).at(-1) as string);
   let fd: number;
   try {
-    fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o644);
+    // Not truncated yet: what was opened is checked first.
+    fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o644);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ELOOP") throw new Error(`${rel} is a symbolic link: not written through`);
     throw error;
   }
   try {
-    if (!fstatSync(fd).isFile()) throw new Error(`${rel} is not a regular file`);
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new Error(`${rel} is not a regular file`);
+    // A hard link is another name of a file that may live outside the worktree.
+    if (stat.nlink > 1) throw new Error(`${rel} has other names (hard links): not written`);
+    // A folder on the way swapped for a link after it was checked: where the open landed tells.
+    if (!openedInside(fd, root)) throw new Error(`${rel} resolved outside the worktree: not written`);
+    ftruncateSync(fd, 0);
     writeSync(fd, content);
   } finally {
     closeSync(fd);

@@ -1,8 +1,9 @@
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { lstatSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Server } from "bun";
 import type { Engine } from "../engine.ts";
 import { DispatchError } from "../errors.ts";
+import { writePrivateFile } from "../fs/private-file.ts";
 import { errorResponse } from "./http.ts";
 import type { SocketData } from "./log-socket.ts";
 import { HEALTH, matchRoute } from "./routes.ts";
@@ -13,26 +14,26 @@ import { asset, CODE_SPENT, htmlPage, indexHtml, NEED_TOKEN, NOT_BUILT, uiBuilt 
 
 export type ServerInfo = { pid: number; port: number; url: string; token: string };
 
-/** The install's token: kept in `.run/server.json` across restarts, made once. */
+/**
+ * The install's token: kept in `.run/server.json` across restarts, made once. Reused only from a
+ * file this user wrote (a regular file of ours, 0600): a `server.json` that came with the
+ * repository (a clone checks files out 0644) would hand its author the token.
+ */
 function loadToken(stateDir: string): string {
   const file = join(stateDir, "server.json");
-  if (existsSync(file)) {
-    try {
-      const token = JSON.parse(readFileSync(file, "utf8")).token;
-      if (typeof token === "string" && /^[0-9a-f]{64}$/.test(token)) return token;
-    } catch {
-      // A damaged file gets a new token.
-    }
+  try {
+    const stat = lstatSync(file);
+    const ours = stat.isFile() && (stat.mode & 0o077) === 0 && (!process.getuid || stat.uid === process.getuid());
+    const token = ours ? JSON.parse(readFileSync(file, "utf8")).token : null;
+    if (typeof token === "string" && /^[0-9a-f]{64}$/.test(token)) return token;
+  } catch {
+    // Missing or damaged: a new token.
   }
   return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("hex");
 }
 
 function writeServerJson(stateDir: string, info: ServerInfo): void {
-  const file = join(stateDir, "server.json");
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(temp, 0o600);
-  renameSync(temp, file);
+  writePrivateFile(join(stateDir, "server.json"), `${JSON.stringify(info, null, 2)}\n`);
 }
 
 /** CORS for the desktop window's origin only; no other origin is ever granted. */

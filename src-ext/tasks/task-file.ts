@@ -1,5 +1,6 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync } from "node:fs";
 import { dirname, sep } from "node:path";
+import { openedInside } from "../fs/opened-inside.ts";
 
 /**
  * What may be read as a task file, decided without following a link and without opening anything
@@ -58,11 +59,13 @@ export function isInside(path: string, folder: string): boolean {
  * Reads a task file, checking again on the open file what `inspect` saw: the path may have been
  * swapped for a link or a FIFO in between. Never blocks, never reads more than the cap.
  */
-export function readTaskFile(path: string): Buffer {
+export function readTaskFile(path: string, folder: string): Buffer {
   const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw new Error("not a regular file: not read");
+    // A parent folder swapped for a link after the check: where the open landed tells.
+    if (!openedInside(fd, realpathSync(folder))) throw new Error("outside the tasks folder (through a link): not read");
     if (stat.size > MAX_TASK_BYTES) throw new Error(`${stat.size} bytes: a task file is at most 1 MiB; not read`);
     const buffer = Buffer.alloc(stat.size);
     let read = 0;

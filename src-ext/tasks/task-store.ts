@@ -7,6 +7,9 @@ import { inspect, isInside, readTaskFile } from "./task-file.ts";
 
 type Entry = { mtimeMs: number; size: number; task: Task | null; problem: TaskProblem | null };
 
+/** Far beyond any real backlog (each task is held in memory, up to 1 MiB): a bound on what a repository can cost. */
+const MAX_TASK_FILES = 10_000;
+
 /** Bursts of file events (an editor's save is several) are folded into one re-read. */
 const DEBOUNCE_MS = 40;
 
@@ -27,22 +30,29 @@ export class TaskStore {
   private pending = new Set<string>();
   private fullRescan = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private truncated = false;
 
   constructor(
     private readonly repo: string,
     private readonly dir: string,
     private readonly onChange: () => void = () => {},
+    /** Why this folder may not be read at all (an untrusted link out of the repository), or null. */
+    private readonly refused: string | null = null,
   ) {}
 
   /** Reads every task once. */
   load(): this {
+    if (this.refused) {
+      this.problemList = [{ file: relative(this.repo, this.dir) || ".", line: null, reason: this.refused }];
+      return this;
+    }
     this.rescan();
     return this;
   }
 
   /** Starts following the folder; changes are applied after a short debounce and reported by `onChange`. */
   watch(): this {
-    if (this.parentWatcher) return this;
+    if (this.parentWatcher || this.refused) return this;
     // The nearest folder that exists above the tasks folder (its parent, unless that is missing too).
     let above = dirname(this.dir);
     while (!existsSync(above) && dirname(above) !== above) above = dirname(above);
@@ -113,7 +123,9 @@ export class TaskStore {
 
   private rescan(): void {
     const seen = new Set<string>();
-    for (const file of listMarkdown(this.dir)) {
+    const files = listMarkdown(this.dir);
+    this.truncated = files.length > MAX_TASK_FILES;
+    for (const file of files.slice(0, MAX_TASK_FILES)) {
       seen.add(file);
       this.refresh(file);
     }
@@ -159,7 +171,7 @@ export class TaskStore {
   private read(file: string): { task: Task | null; problem: TaskProblem | null } {
     const path = this.relative(file);
     try {
-      const text = decodeUtf8(readTaskFile(file));
+      const text = decodeUtf8(readTaskFile(file, this.dir));
       if (!hasFrontMatter(text)) return { task: null, problem: null };
       return { task: toTask(parseFrontMatter(text), path, file), problem: null };
     } catch (error) {
@@ -172,6 +184,13 @@ export class TaskStore {
   private rebuild(): void {
     const byId = new Map<string, Task>();
     const problems: TaskProblem[] = [];
+    if (this.truncated) {
+      problems.push({
+        file: relative(this.repo, this.dir) || ".",
+        line: null,
+        reason: `more than ${MAX_TASK_FILES} task files: only the first ${MAX_TASK_FILES} are read`,
+      });
+    }
     if (!existsSync(this.dir)) {
       problems.push({ file: relative(this.repo, this.dir) || ".", line: null, reason: "the tasks folder does not exist" });
     }

@@ -1,41 +1,112 @@
+import { lstatSync, readlinkSync } from "node:fs";
+import { basename, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { DispatchError } from "../errors.ts";
 import type { ModeStore } from "../modes/mode-store.ts";
 import type { TrustStatus } from "../protocol/api.ts";
-import { claudeItems, commandItem, fingerprint, type TrustItem } from "./repo-content.ts";
+import { claudeItems, commandItem, fingerprint, pathItem, type TrustItem, visible } from "./repo-content.ts";
 import type { TrustStore } from "./trust-store.ts";
 
 /** The agent a run starts, and whether it is Claude Code (then its project files can be switched off). */
-export type AgentChoice = { command: string[]; claude: boolean };
+export type AgentChoice = { command: string[]; claude: boolean; ignored: string | null };
+
+/** What the repository's config asks for, as written. */
+export type RepoSettings = { command: string[] | null; tasks: string | null; worktrees: string | null };
+
+/**
+ * Where tasks are read and worktrees made, as trust allows, and what was left out. `tasksRefused`:
+ * the tasks folder itself may not be read (the default `tasks` is a link out of the repository).
+ */
+export type Paths = { tasksDir: string; tasksRefused: string | null; worktreesDir: string; ignored: string[] };
 
 /**
  * One repository's trust: what it brings (repo-content.ts), what the user accepted (trust-store.ts),
- * and what that means for a run. Nothing of the repository runs until trusted; until then
- * Dispatch uses its built-ins and says what it left out.
+ * and what that means for a run. Nothing of the repository runs, and nothing is written where it
+ * points, until trusted; until then Dispatch uses its built-ins and says what it left out. At a
+ * dispatch the same is checked again in the task's worktree, where the files really run from.
  */
 export class RepoTrust {
   constructor(
     private readonly repo: string,
-    private readonly repoCommand: string[] | null,
+    private readonly settings: RepoSettings,
     private readonly userCommand: string[] | null,
+    private readonly defaults: { tasksDir: string; worktreesDir: string },
     private readonly modes: ModeStore,
     private readonly store: TrustStore,
   ) {}
 
-  /** Everything the repository brings that runs code, as it is now. */
+  /** Everything the repository brings that runs code or places files, as it is now. */
   items(): TrustItem[] {
-    return [...(this.repoCommand ? [commandItem(this.repoCommand)] : []), ...this.modes.items(), ...claudeItems(this.repo)];
+    return [
+      ...(this.settings.command ? [commandItem(this.settings.command, this.repo)] : []),
+      ...this.pathItems(),
+      ...this.modes.items(),
+      ...claudeItems(this.repo),
+    ];
   }
 
   readonly isTrusted = (item: TrustItem): boolean => this.store.isTrusted(this.repo, item);
 
+  /**
+   * `tasks` is the repository's business while it stays inside the repository; a folder outside,
+   * or reached through a link (a committed `tasks -> /`), is read only once trusted. `worktrees`
+   * anywhere but the default is where checkouts get written (`~/.vim/pack/…/start` runs them).
+   */
+  private pathItems(): TrustItem[] {
+    const items: TrustItem[] = [];
+    const tasks = this.settings.tasks ?? "tasks";
+    const outside = this.escapes(tasks);
+    if (outside) items.push(pathItem("tasks", tasks, outside));
+    if (this.settings.worktrees !== null) items.push(pathItem("worktrees", this.settings.worktrees, WORKTREES_WHY));
+    return items;
+  }
+
+  /** Why a path from the repository leaves it (outside, or through a link), or null when it stays inside. */
+  private escapes(value: string): string | null {
+    const full = resolve(this.repo, value);
+    const rel = relative(this.repo, full);
+    if (isAbsolute(value) || rel === ".." || rel.startsWith(`..${sep}`)) return "a folder outside the repository";
+    let at = this.repo;
+    for (const part of rel.split(sep).filter(Boolean)) {
+      at = join(at, part);
+      try {
+        if (lstatSync(at).isSymbolicLink()) return `${relative(this.repo, at)} is a symbolic link to ${readlinkSync(at)}`;
+      } catch {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  paths(): Paths {
+    const ignored: string[] = [];
+    let tasksDir = this.defaults.tasksDir;
+    let tasksRefused: string | null = null;
+    const tasks = this.settings.tasks ?? "tasks";
+    const why = this.escapes(tasks);
+    if (!why || this.isTrusted(pathItem("tasks", tasks, why))) {
+      tasksDir = resolve(this.repo, tasks);
+    } else {
+      ignored.push(`this repository's tasks folder ${visible(tasks)} (${why}; not trusted: dispatch trust)`);
+      if (this.settings.tasks === null || this.escapes("tasks"))
+        tasksRefused = `${why}: not read until you trust the repository (dispatch trust)`;
+    }
+    let worktreesDir = this.defaults.worktreesDir;
+    const worktrees = this.settings.worktrees;
+    if (worktrees !== null) {
+      if (this.isTrusted(pathItem("worktrees", worktrees, WORKTREES_WHY))) worktreesDir = resolve(this.repo, worktrees);
+      else ignored.push(`this repository's worktrees = ${visible(JSON.stringify(worktrees))} (not trusted: dispatch trust)`);
+    }
+    return { tasksDir, tasksRefused, worktreesDir, ignored };
+  }
+
   status(): TrustStatus {
     const items = this.items();
-    const listed = items.map(({ kind, path, what, overrides }, i) => ({
-      kind,
-      path,
-      what,
-      trusted: this.isTrusted(items[i] as TrustItem),
-      ...(overrides && { overrides }),
+    const listed = items.map((item) => ({
+      kind: item.kind,
+      path: item.path,
+      what: item.what,
+      trusted: this.isTrusted(item),
+      ...(item.overrides && { overrides: item.overrides }),
     }));
     const trusted = listed.every((i) => i.trusted);
     return {
@@ -68,19 +139,36 @@ export class RepoTrust {
 
   /**
    * The agent a run starts: the user's own (DISPATCH_CLAUDE_BIN), else the repository's trusted
-   * `agent.command`, else `claude`. `ignored` says what was left out.
+   * `agent.command`, else `claude`. It is Claude Code when it is the user's, or named `claude`.
    */
-  agent(): AgentChoice & { ignored: string | null } {
+  agent(): AgentChoice {
     if (this.userCommand) return { command: this.userCommand, claude: true, ignored: null };
-    if (this.repoCommand) {
-      if (this.isTrusted(commandItem(this.repoCommand))) return { command: this.repoCommand, claude: false, ignored: null };
+    const command = this.settings.command;
+    if (command) {
+      if (this.isTrusted(commandItem(command, this.repo)))
+        return { command, claude: basename(command[0] ?? "") === "claude", ignored: null };
       return { command: ["claude"], claude: true, ignored: "this repository's agent.command (not trusted: dispatch trust)" };
     }
     return { command: ["claude"], claude: true, ignored: null };
   }
 
-  /** Whether Claude Code's project files in a task's worktree are all trusted (the agent can change them there). */
-  claudeFilesTrusted(worktree: string): boolean {
-    return claudeItems(worktree).every(this.isTrusted);
+  /**
+   * The same checks in the task's worktree, where the agent runs: the files a trusted command or
+   * mode names must be the ones trusted (a branch may differ, the agent may have changed them), and
+   * Claude Code's project files there decide whether they are switched off.
+   */
+  inWorktree(worktree: string, agent: AgentChoice, repoMode: string | null): { restrict: boolean } {
+    const changed = (what: string) =>
+      new DispatchError("untrusted", `${what} differs in the task's worktree from what you trusted: review it with dispatch trust`);
+    if (agent.command === this.settings.command && !this.isTrusted(commandItem(agent.command, worktree))) {
+      throw changed("what this repository's agent.command runs");
+    }
+    if (repoMode) {
+      const item = this.modes.itemIn(repoMode, worktree);
+      if (item && !this.isTrusted(item)) throw changed(`a file that mode ${repoMode} names`);
+    }
+    return { restrict: agent.claude && !claudeItems(worktree).every(this.isTrusted) };
   }
 }
+
+const WORKTREES_WHY = "task worktrees are checked out there instead of beside the repository";

@@ -1,7 +1,8 @@
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { z } from "zod";
+import { writePrivateFile } from "../fs/private-file.ts";
 import type { TrustItem } from "./repo-content.ts";
 
 /**
@@ -66,9 +67,7 @@ export class TrustStore {
 
   private write(data: TrustFile): void {
     mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
-    const temp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temp, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
-    renameSync(temp, this.file);
+    writePrivateFile(this.file, `${JSON.stringify(data, null, 2)}\n`);
     this.cache = null;
   }
 }
