@@ -25,6 +25,7 @@ const FLAGS = {
   "--yes": "bool",
   "--port": "value",
   "--task": "value",
+  "--message": "value",
 } as const;
 
 /** Where a mode comes from, and what trust left out. */
@@ -115,6 +116,19 @@ async function main(argv: string[]): Promise<number> {
         ]);
         out(tasks.length ? table([["ID", "STATUS", "PRIORITY", "TITLE", "RUNS"], ...rows]) : "no tasks");
         for (const p of problems) process.stderr.write(`problem: ${visible(`${p.file}${p.line ? `:${p.line}` : ""}: ${p.reason}`)}\n`);
+        return 0;
+      }
+      case "approve":
+      case "deny": {
+        expectCount(args, 2, `dispatch ${command} <mode> <task-id>${command === "deny" ? " [--message TEXT]" : ""}`);
+        const [mode, id] = args as [string, string];
+        const message = flags.get("--message");
+        const result = engine.approve(mode, id, {
+          decision: command === "approve" ? "allow" : "deny",
+          ...(typeof message === "string" && { message }),
+        });
+        if (json) asJson(result);
+        else out(`${command === "approve" ? "allowed" : "denied"} ${result.tool}: ${visible(result.summary)} (${mode} on ${id})`);
         return 0;
       }
       case "trust":

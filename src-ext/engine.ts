@@ -1,10 +1,15 @@
+import { existsSync, readFileSync } from "node:fs";
 import { relative } from "node:path";
+import { type AgentDefinition, agentNamed } from "./agents/agent.ts";
 import type { Config } from "./config.ts";
 import { DispatchError, describe } from "./errors.ts";
 import { Bus } from "./events.ts";
+import { writePrivateFile } from "./fs/private-file.ts";
 import { type Mode, modeInfo } from "./modes/mode.ts";
 import { ModeStore, type RepoMode } from "./modes/mode-store.ts";
 import type {
+  ApproveBody,
+  ApproveResult,
   DispatchResult,
   ModeBadge,
   ModeInfo,
@@ -20,9 +25,10 @@ import { badgeOf } from "./protocol/describe.ts";
 import { ModeName, TaskId } from "./protocol/ids.ts";
 import type { RunOrigin } from "./protocol/states.ts";
 import { Attachments } from "./runs/attachments.ts";
+import { ActivityReader } from "./runs/run-activity.ts";
 import { RunDb } from "./runs/run-db.ts";
 import { RunFiles } from "./runs/run-files.ts";
-import { branchFor, worktreeFor } from "./runs/run-launch.ts";
+import { branchFor, type LaunchAgent, worktreeFor } from "./runs/run-launch.ts";
 import { RunLifecycle } from "./runs/run-lifecycle.ts";
 import { type RunRecord, toRunInfo } from "./runs/run-record.ts";
 import { isLive } from "./runs/run-state.ts";
@@ -32,7 +38,7 @@ import type { Task } from "./tasks/task.ts";
 import { TaskStore } from "./tasks/task-store.ts";
 import { type Opening, openOrFocus } from "./terminal/attach.ts";
 import { socketPathFor, Tmux } from "./tmux/tmux.ts";
-import { RepoTrust } from "./trust/repo-trust.ts";
+import { type AgentChoice, RepoTrust } from "./trust/repo-trust.ts";
 import { TrustStore } from "./trust/trust-store.ts";
 
 export { VERSION } from "./version.ts";
@@ -61,6 +67,7 @@ export class Engine {
   private readonly db: RunDb;
   private readonly runs: RunLifecycle;
   private readonly attachments: Attachments;
+  private readonly activity: ActivityReader;
   private readonly trust: RepoTrust;
   private watch: RunWatch | null = null;
   private taskStore: TaskStore | null = null;
@@ -74,6 +81,7 @@ export class Engine {
     this.tmux = new Tmux(socketPathFor(config.tmuxSocket, process.env));
     this.runs = new RunLifecycle(config, new RunFiles(config.stateDir), this.db, this.tmux, this.bus);
     this.attachments = new Attachments(this.runs, this.tmux, this.bus);
+    this.activity = new ActivityReader(this.runs.files, this.runs, this.attachments);
     this.modes = new ModeStore(config.repo).load();
     this.trust = new RepoTrust(
       config.repo,
@@ -89,6 +97,8 @@ export class Engine {
   static async open(config: Config, options: { watch: boolean }): Promise<Engine> {
     const engine = new Engine(config);
     await engine.runs.open();
+    // What the agents did while no Dispatch was reading their hooks (the CLI alone knows it too).
+    await engine.activity.readAll();
     if (options.watch) {
       engine.watchTasks();
       engine.watchRuns();
@@ -129,7 +139,10 @@ export class Engine {
 
   /** Follows exits, terminal events and other processes' writes as they happen (the CLI does while it follows or attaches). */
   watchRuns(): void {
-    this.watch ??= new RunWatch(this.runs.files, this.runs, this.attachments).start();
+    if (this.watch) return;
+    this.watch = new RunWatch(this.runs.files, this.runs, this.activity).start();
+    // Who is attached now; tmux's hooks tell every change after this.
+    void this.attachments.refreshAll();
   }
 
   /** Lets runs being launched finish starting (call before exiting). */
@@ -181,15 +194,11 @@ export class Engine {
     checkNames(modeName, id);
     const { mode, ignored } = this.resolveMode(modeName);
     const task = this.task(id);
-    const agent = this.trust.agent();
-    const repoMode = mode.source === "repo" ? mode.name : null;
-    const { run, reused } = await this.runs.dispatch(mode, task, extras, origin, {
-      agent,
-      inWorktree: (worktree) => this.trust.inWorktree(worktree, agent, repoMode),
-    });
+    const { launch, ignored: agentIgnored } = this.agentFor(mode);
+    const { run, reused } = await this.runs.dispatch(mode, task, extras, origin, launch);
     const left = [
       ...(ignored ? [`this repository's own ${mode.name} (${ignored.item.path}, not trusted: dispatch trust), so the built-in ran`] : []),
-      ...(agent.ignored ? [agent.ignored] : []),
+      ...(agentIgnored ? [agentIgnored] : []),
       ...this.pathsIgnored.filter((i) => i.includes("worktrees")),
     ];
     const info = toRunInfo(run);
@@ -206,6 +215,24 @@ export class Engine {
     // The CLI attaches in its own terminal; every other edge opens the user's (DESIGN §4), without waiting for it.
     if (mode.interactive && origin !== "cli" && info.state === "running") result.terminal = (await this.openTerminal(run, !reused)).now;
     return result;
+  }
+
+  /**
+   * The agent a mode runs and its program: for Claude Code, as trust allows (the user's own, the
+   * repository's trusted `agent.command`, else `claude`); for another agent, `DISPATCH_<NAME>_BIN`
+   * or its program name.
+   */
+  private agentFor(mode: Mode): { launch: LaunchAgent; ignored: string | null } {
+    const definition = agentNamed(mode.agent) as AgentDefinition;
+    const choice: AgentChoice =
+      definition.name === "claude"
+        ? this.trust.agent()
+        : { command: [process.env[definition.binEnv] || definition.program], claude: false, ignored: null };
+    const repoMode = mode.source === "repo" ? mode.name : null;
+    return {
+      launch: { definition, command: choice.command, inWorktree: (worktree) => this.trust.inWorktree(worktree, choice, repoMode) },
+      ignored: choice.ignored,
+    };
   }
 
   /**
@@ -277,6 +304,9 @@ export class Engine {
       session: info.session,
       runId: info.runId,
       ...(attached !== undefined && { attached }),
+      ...(info.activity !== null && info.state === "running" && { activity: info.activity }),
+      ...(info.pending !== null && { pending: info.pending }),
+      ...(info.sessionId !== null && { sessionId: info.sessionId }),
     };
   }
 
@@ -284,6 +314,33 @@ export class Engine {
   async lookAttached(modeName: string, id: string): Promise<void> {
     const run = this.runs.latest(modeName, id);
     if (run) await this.attachments.refresh(run.id);
+  }
+
+  /**
+   * Answers the permission request a run waits on, for its approval hook (agents/approval-hook.ts)
+   * to pass to Claude. A question is answered in the session itself; a request answered already
+   * (here, or in the pane) is not answered twice.
+   */
+  approve(modeName: string, id: string, body: ApproveBody): ApproveResult {
+    checkNames(modeName, id);
+    this.mode(modeName);
+    this.knownTask(modeName, id);
+    const run = this.runs.latest(modeName, id);
+    if (!run || !isLive(run.phase)) throw new DispatchError("not_running", `no run of ${modeName} on ${id} is running`);
+    const pending = run.pending;
+    if (!pending || pending.kind === "error") throw new DispatchError("conflict", `${modeName} on ${id} is not waiting for a decision`);
+    if (pending.kind === "question") {
+      throw new DispatchError(
+        "conflict",
+        `${modeName} on ${id} asks a question: answer it in its session (dispatch attach ${modeName} ${id})`,
+      );
+    }
+    const file = this.runs.files.decision(run.id);
+    if (existsSync(file) && JSON.parse(readFileSync(file, "utf8")).id === pending.id) {
+      throw new DispatchError("conflict", `this request of ${modeName} on ${id} was answered already`);
+    }
+    writePrivateFile(file, JSON.stringify({ id: pending.id, behavior: body.decision, ...(body.message && { message: body.message }) }));
+    return { decided: true, runId: run.id, tool: pending.tool, summary: pending.summary };
   }
 
   async stop(modeName: string, id: string): Promise<StopResult> {

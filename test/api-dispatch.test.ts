@@ -42,7 +42,9 @@ describe("POST /dispatch runs modes for real", () => {
 
     // The final result event is on record.
     const runs = await (await server.api("/runs?task=TASK-42")).json();
-    expect(runs.runs[0].result).toMatchObject({ subtype: "success", costUsd: 0.0123, turns: 2, sessionId: "fake-session" });
+    expect(runs.runs[0].result).toMatchObject({ subtype: "success", costUsd: 0.0123, turns: 2, sessionId: runs.runs[0].sessionId });
+    // The session id was fixed up front (--session-id) and is the one the agent reported.
+    expect(runs.runs[0].sessionId).toMatch(/^[0-9a-f-]{36}$/);
     expect(runs.runs[0].origin).toBe("api");
   });
 

@@ -22,15 +22,17 @@ async function realClaudeWorld(
   const worktree = join(world.repo.worktrees, "TASK-42");
   mkdirSync(home, { recursive: true });
   // Skips the first-run dialogs: onboarding, "do you trust this folder?" (for the worktree and for
-  // every --add-dir folder), "use this API key?".
-  writeFileSync(
-    join(home, ".claude.json"),
-    JSON.stringify({
-      hasCompletedOnboarding: true,
-      projects: Object.fromEntries([worktree, ...trusted].map((dir) => [dir, { hasTrustDialogAccepted: true }])),
-      customApiKeyResponses: { approved: [API_KEY.slice(-20)], rejected: [] },
-    }),
-  );
+  // every --add-dir folder), "use this API key?". Claude Code reads it from its config folder
+  // (CLAUDE_CONFIG_DIR, this world's own) when that is set, else from HOME.
+  const config = world.env().CLAUDE_CONFIG_DIR as string;
+  mkdirSync(config, { recursive: true });
+  const first = JSON.stringify({
+    hasCompletedOnboarding: true,
+    projects: Object.fromEntries([worktree, ...trusted].map((dir) => [dir, { hasTrustDialogAccepted: true }])),
+    customApiKeyResponses: { approved: [API_KEY.slice(-20)], rejected: [] },
+  });
+  writeFileSync(join(home, ".claude.json"), first);
+  writeFileSync(join(config, ".claude.json"), first);
   const server = await world.server({
     DISPATCH_CLAUDE_BIN: CLAUDE,
     HOME: home,

@@ -21,6 +21,12 @@ export function describeStatus(mode: string, id: string, s: StatusResult): strin
   if (s.startedAt) lines.push(`  started: ${s.startedAt}`);
   if (s.endedAt) lines.push(`  ended: ${s.endedAt}`);
   if (s.reason) lines.push(`  reason: ${s.reason}`);
+  if (s.activity) lines.push(`  activity: ${s.activity}`);
+  if (s.pending)
+    lines.push(
+      `  ${s.pending.kind === "approval" ? `wants to run ${s.pending.tool}` : s.pending.kind}: ${visible(s.pending.summary, 200)}`,
+    );
+  if (s.sessionId) lines.push(`  session id: ${s.sessionId}`);
   if (s.attached !== undefined) lines.push(`  terminal attached: ${s.attached ? "yes" : "no"}`);
   return lines.join("\n");
 }

@@ -11,6 +11,8 @@ Usage:
   dispatch status [<mode> <task-id>] [--json]   one run's state, or every live and recent run
   dispatch stop <mode> <task-id>               end the run (its tmux session or process group)
   dispatch logs <mode> <task-id> [--follow]    print the run's log; --follow until it ends
+  dispatch approve <mode> <task-id>            allow what the run waits to do (its tool, its command)
+  dispatch deny <mode> <task-id> [--message TEXT]   deny it, with a reason for Claude
   dispatch attach <mode> <task-id>             attach to an interactive run's tmux session
   dispatch tasks [--json]                      tasks with each mode's state, and unreadable files
   dispatch modes [--json]                      the modes this repository offers

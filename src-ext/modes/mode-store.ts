@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
+import { AGENTS, agentNamed } from "../agents/agent.ts";
 import type { TaskProblem } from "../protocol/api.ts";
 import { parseToml } from "../toml.ts";
 import { look, modeItem, type TrustItem } from "../trust/repo-content.ts";
@@ -18,6 +19,8 @@ function readMode(file: string, source: Mode["source"], text = readFileSync(file
     const issue = parsed.error.issues[0];
     throw new Error(`${issue?.path.join(".") || "(file)"}: ${issue?.message}`);
   }
+  if (!agentNamed(parsed.data.agent))
+    throw new Error(`agent: unknown agent ${parsed.data.agent} (agents: ${Object.keys(AGENTS).join(", ")})`);
   return { ...parsed.data, source, file };
 }
 

@@ -12,6 +12,8 @@ export const ModeFile = z
     interactive: z.boolean(),
     args: z.array(z.string()).default([]),
     prompt: z.string().min(1),
+    /** The agent CLI the mode runs (agents/): `claude` unless it names another. */
+    agent: z.string().default("claude"),
     /** Seconds after which a headless run is ended. */
     timeout: z.number().int().positive().optional(),
     extras: z.array(ModeExtra).default([]),

@@ -30,6 +30,10 @@ const run = (mode: string, taskId: string, headless: boolean): RunInfo => ({
   worktree: null,
   branch: null,
   activity: null,
+  pending: null,
+  sessionId: null,
+  resumedFrom: null,
+  agent: "claude",
   result: null,
 });
 

@@ -18,8 +18,41 @@ export const RunResult = z.object({
   turns: z.number().optional(),
   durationMs: z.number().optional(),
   sessionId: z.string().optional(),
+  /** Why it failed, when it says so (DESIGN §12): the API's HTTP status, the reason it stopped, its errors. */
+  apiErrorStatus: z.number().optional(),
+  terminalReason: z.string().optional(),
+  errors: z.array(z.string()).optional(),
+  /** The final answer's first line (for a failure, the API error). */
+  text: z.string().optional(),
 });
 export type RunResult = z.infer<typeof RunResult>;
+
+/** POST /approve/{mode}/{id}: the answer to the permission request a run waits on (DESIGN §12). */
+export const ApproveBody = z
+  .object({
+    decision: z.enum(["allow", "deny"]),
+    message: z.string().max(2000, "a message is at most 2000 characters").optional(),
+  })
+  .strict();
+export type ApproveBody = z.infer<typeof ApproveBody>;
+
+export const ApproveResult = z.object({ decided: z.literal(true), runId: z.string(), tool: z.string(), summary: z.string() });
+export type ApproveResult = z.infer<typeof ApproveResult>;
+
+/**
+ * What a running agent waits for the user about: a tool to approve (with what it would do), a
+ * question to answer, or an error it stopped on. `id` names the request: a decision names it back.
+ */
+export const Pending = z.object({
+  id: z.string(),
+  kind: z.enum(["approval", "question", "error"]),
+  /** The tool asking (Bash, Write, AskUserQuestion…); empty for an error. */
+  tool: z.string(),
+  /** In a line: the command, the file, the question, the error. */
+  summary: z.string(),
+  input: z.unknown().optional(),
+});
+export type Pending = z.infer<typeof Pending>;
 
 /** One run, as the API and the UI see it. */
 export const RunInfo = z.object({
@@ -39,6 +72,14 @@ export const RunInfo = z.object({
   worktree: z.string().nullable(),
   branch: z.string().nullable(),
   activity: Activity.nullable(),
+  /** What the run waits for the user about, while it does. */
+  pending: Pending.nullable(),
+  /** The agent's own session id (Claude Code's, for resume); the latest one (`/clear` makes a new one). */
+  sessionId: z.string().nullable(),
+  /** The run this one continues (a resume). */
+  resumedFrom: z.string().nullable(),
+  /** The agent that runs (`claude`, `codex`, …). */
+  agent: z.string(),
   result: RunResult.nullable(),
 });
 export type RunInfo = z.infer<typeof RunInfo>;
@@ -86,6 +127,10 @@ export const StatusResult = z.object({
   session: z.string().optional(),
   runId: z.string().optional(),
   attached: z.boolean().optional(),
+  /** What the agent does (DESIGN §12), and what it waits for the user about. */
+  activity: Activity.optional(),
+  pending: Pending.optional(),
+  sessionId: z.string().optional(),
 });
 export type StatusResult = z.infer<typeof StatusResult>;
 

@@ -30,3 +30,17 @@ export function visible(text: string, max = 400): string {
   );
   return shown.length > max ? `${shown.slice(0, max)}…` : shown;
 }
+
+/** Why a run needs the user now, in words (for notifications, the tray and the title), or null. */
+export function needsUser(run: Pick<RunInfo, "activity" | "pending">): string | null {
+  switch (run.activity) {
+    case "needs-approval":
+      return run.pending ? `wants to run ${run.pending.tool}` : "needs your approval";
+    case "needs-input":
+      return "asks a question";
+    case "error":
+      return "stopped on an error";
+    default:
+      return null;
+  }
+}

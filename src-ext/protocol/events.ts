@@ -19,6 +19,8 @@ export const RunStarted = z.object({ type: z.literal("run.started"), run: RunInf
 export const RunChanged = z.object({ type: z.literal("run.changed"), previous: RunBefore, run: RunInfo });
 /** A live run ended: finished, failed, stopped or lost. `outcome` says how, in words. */
 export const RunEnded = z.object({ type: z.literal("run.ended"), previous: RunBefore.nullable(), run: RunInfo, outcome: z.string() });
+/** What a running agent does changed (Claude Code's hooks): working, waiting, needs approval… */
+export const RunActivity = z.object({ type: z.literal("run.activity"), previous: Activity.nullable(), run: RunInfo });
 /** A terminal client attached to or detached from an interactive run's session (tmux hooks). */
 export const RunAttached = z.object({
   type: z.literal("run.attached"),
@@ -33,7 +35,15 @@ export const TerminalOutcome = z.object({ type: z.literal("terminal"), mode: Mod
 /** Task files changed on disk. */
 export const TasksChanged = z.object({ type: z.literal("tasks.changed") });
 
-export const EngineEvent = z.discriminatedUnion("type", [RunStarted, RunChanged, RunEnded, RunAttached, TerminalOutcome, TasksChanged]);
+export const EngineEvent = z.discriminatedUnion("type", [
+  RunStarted,
+  RunChanged,
+  RunEnded,
+  RunActivity,
+  RunAttached,
+  TerminalOutcome,
+  TasksChanged,
+]);
 export type EngineEvent = z.infer<typeof EngineEvent>;
 export type EventOf<T extends EngineEvent["type"]> = Extract<EngineEvent, { type: T }>;
 
@@ -43,6 +53,7 @@ export const ServerEvent = z.discriminatedUnion("type", [
   RunStarted,
   RunChanged,
   RunEnded,
+  RunActivity,
   RunAttached,
   TerminalOutcome,
   TasksChanged,

@@ -25,4 +25,6 @@ export const RESERVED_MODE_NAMES = [
   "version",
   "trust",
   "untrust",
+  "approve",
+  "deny",
 ] as const;

@@ -60,8 +60,13 @@ async function recordExit(spec: LaunchSpec, record: ExitRecord): Promise<void> {
   }
 }
 
-function recordStart(spec: LaunchSpec): void {
-  const record: StartRecord = { pid: process.pid, pidStart: startTime(process.pid), startedAt: new Date().toISOString() };
+function recordStart(spec: LaunchSpec, agent?: number): void {
+  const record: StartRecord = {
+    pid: process.pid,
+    pidStart: startTime(process.pid),
+    startedAt: new Date().toISOString(),
+    ...(agent && { agentPid: agent, agentStart: startTime(agent) }),
+  };
   try {
     writeAtomically(spec.pidFile, record);
   } catch (error) {
@@ -94,6 +99,7 @@ async function main(): Promise<number> {
     await recordExit(spec, { code: 127, signal: null, endedAt: new Date().toISOString(), reason, result: null });
     return 127;
   }
+  recordStart(spec, child.pid);
   const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(signal, forward(signal));
 

@@ -1,6 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { DispatchError } from "../errors.ts";
-import type { RunResult } from "../protocol/api.ts";
+import type { Pending, RunResult } from "../protocol/api.ts";
 import type { Activity, RunOrigin } from "../protocol/states.ts";
 import type { RunRecord } from "./run-record.ts";
 import type { Phase, RunFacts } from "./run-state.ts";
@@ -64,6 +64,14 @@ const MIGRATIONS: Array<(db: Database) => void> = [
     db.run("ALTER TABLE runs ADD COLUMN tmux_socket TEXT");
     db.run("ALTER TABLE runs ADD COLUMN owner_start TEXT");
   },
+  // → 3. What an agent does and asks (DESIGN §12): its session id, what it waits for, the run a
+  // resume continues, and which agent it is.
+  (db) => {
+    db.run("ALTER TABLE runs ADD COLUMN session_id TEXT");
+    db.run("ALTER TABLE runs ADD COLUMN pending TEXT");
+    db.run("ALTER TABLE runs ADD COLUMN resumed_from TEXT");
+    db.run("ALTER TABLE runs ADD COLUMN agent TEXT NOT NULL DEFAULT 'claude'");
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -114,6 +122,10 @@ export type Row = {
   rev: number;
   tmux_id: string | null;
   tmux_socket: string | null;
+  session_id: string | null;
+  pending: string | null;
+  resumed_from: string | null;
+  agent: string;
 };
 
 export function fromRow(row: Row): RunRecord {
@@ -142,6 +154,10 @@ export function fromRow(row: Row): RunRecord {
     pidStart: row.pid_start,
     tmuxId: row.tmux_id,
     socket: row.tmux_socket,
+    sessionId: row.session_id,
+    pending: row.pending ? (JSON.parse(row.pending) as Pending) : null,
+    resumedFrom: row.resumed_from,
+    agent: row.agent,
   };
 }
 
@@ -159,11 +175,13 @@ export const FACT_COLUMNS: Record<keyof RunFacts, string> = {
   pidStart: "pid_start",
   tmuxId: "tmux_id",
   socket: "tmux_socket",
+  sessionId: "session_id",
+  pending: "pending",
 };
 
 export type Value = string | number | null;
 
 export function toColumn(key: keyof RunFacts, value: unknown): Value {
-  if (key === "result") return value ? JSON.stringify(value) : null;
+  if (key === "result" || key === "pending") return value ? JSON.stringify(value) : null;
   return (value ?? null) as Value;
 }

@@ -31,6 +31,8 @@ function newRun(id: string, extra: Partial<NewRun> = {}): NewRun {
     startedAt: `2026-11-30T10:00:0${id.slice(-1)}.000Z`,
     ownerPid: 123,
     ownerStart: "999",
+    resumedFrom: null,
+    agent: "claude",
     ...claimedFacts(),
     ...extra,
   };

@@ -115,8 +115,9 @@ export class RunDb {
       this.db
         .query(
           `INSERT OR IGNORE INTO runs (id, mode, task_id, session, headless, state, exit_code, reason, pid, pid_start, owner_pid,
-             owner_start, started_at, ended_at, origin, extras, worktree, branch, log_path, activity, result, rev, tmux_id, tmux_socket)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             owner_start, started_at, ended_at, origin, extras, worktree, branch, log_path, activity, result, rev, tmux_id, tmux_socket,
+             session_id, pending, resumed_from, agent)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           run.id,
@@ -143,6 +144,10 @@ export class RunDb {
           this.nextRev(),
           run.tmuxId,
           run.socket,
+          run.sessionId,
+          run.pending ? JSON.stringify(run.pending) : null,
+          run.resumedFrom,
+          run.agent,
         ).changes > 0
     );
   }

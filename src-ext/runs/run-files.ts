@@ -20,6 +20,10 @@ export class RunFiles {
   readonly pids: string;
   readonly events: string;
   readonly prompts: string;
+  /** Per-run agent settings (Claude Code's hooks). */
+  readonly agents: string;
+  /** Decisions given from outside the session, read by the run's approval hook. */
+  readonly decisions: string;
   private fallbackOfSpec = new Map<string, string | null>();
 
   constructor(
@@ -33,6 +37,8 @@ export class RunFiles {
     this.pids = join(stateDir, "pids");
     this.events = join(stateDir, "events");
     this.prompts = join(stateDir, "prompts");
+    this.agents = join(stateDir, "agents");
+    this.decisions = join(stateDir, "decisions");
   }
 
   /**
@@ -40,7 +46,17 @@ export class RunFiles {
    * naming the path and the fix; called before a run is claimed, so a failure changes nothing.
    */
   check(): this {
-    for (const dir of [this.stateDir, this.logs, this.exits, this.specs, this.pids, this.events, this.prompts]) {
+    for (const dir of [
+      this.stateDir,
+      this.logs,
+      this.exits,
+      this.specs,
+      this.pids,
+      this.events,
+      this.prompts,
+      this.agents,
+      this.decisions,
+    ]) {
       try {
         mkdirSync(dir, { recursive: true, mode: 0o700 });
         if (!lstatSync(dir).isDirectory()) throw new Error("it is not a folder");
@@ -70,6 +86,14 @@ export class RunFiles {
 
   pid(runId: string): string {
     return join(this.pids, `${runId}.json`);
+  }
+
+  settings(runId: string): string {
+    return join(this.agents, `${runId}.settings.json`);
+  }
+
+  decision(runId: string): string {
+    return join(this.decisions, `${runId}.json`);
   }
 
   /** An interactive prompt too long for an argument (agent-argv.ts). */
@@ -190,8 +214,17 @@ export const ExitRecord = z.object({
 });
 export type ExitRecord = z.infer<typeof ExitRecord>;
 
-/** The launcher's first record: its pid and start time (see proc/liveness.ts). */
-export const StartRecord = z.object({ pid: z.number().int().positive(), pidStart: z.string().nullable(), startedAt: z.string() });
+/**
+ * The launcher's first record: its pid and start time (see proc/liveness.ts); written again once
+ * the agent runs, with the agent's (Claude Code's session registry names it by pid).
+ */
+export const StartRecord = z.object({
+  pid: z.number().int().positive(),
+  pidStart: z.string().nullable(),
+  startedAt: z.string(),
+  agentPid: z.number().int().positive().optional(),
+  agentStart: z.string().nullable().optional(),
+});
 export type StartRecord = z.infer<typeof StartRecord>;
 
 /** Run ids sort by start time and are safe in file names and tmux variables. */

@@ -1,5 +1,6 @@
 import { closeSync, constants, openSync } from "node:fs";
 import { join } from "node:path";
+import type { AgentDefinition } from "../agents/agent.ts";
 import type { Config } from "../config.ts";
 import { DispatchError } from "../errors.ts";
 import { writePrivateFile } from "../fs/private-file.ts";
@@ -9,7 +10,6 @@ import { renderPrompt } from "../modes/prompt.ts";
 import { startTime } from "../proc/liveness.ts";
 import type { Task } from "../tasks/task.ts";
 import { EVENTS_VAR, type Tmux } from "../tmux/tmux.ts";
-import type { AgentChoice } from "../trust/repo-trust.ts";
 import { agentArgv, needsPromptFile, type ParsedExtras, saveToPath } from "./agent-argv.ts";
 import { LAUNCHER, spawnHeadless } from "./headless-job.ts";
 import type { LaunchSpec } from "./launch-spec.ts";
@@ -58,13 +58,15 @@ export function resolveAgent(command: string[]): string[] {
 }
 
 /**
- * The agent to start, as trust decided (trust/repo-trust.ts). A Claude Code agent in a worktree
- * whose Claude project files are not all trusted gets `--setting-sources user --strict-mcp-config`:
- * the repository's hooks, MCP servers and permission rules are not loaded (the user's own are).
+ * The agent to start (agents/), with the program trust chose (trust/repo-trust.ts). `inWorktree`
+ * checks the task's worktree, where it runs, and says whether the repository's own agent
+ * configuration must be switched off (for Claude Code: `--setting-sources user --strict-mcp-config`).
  */
-export type LaunchAgent = { agent: AgentChoice; inWorktree: (worktree: string) => { restrict: boolean } };
-
-export const WITHOUT_PROJECT_SETTINGS = ["--setting-sources", "user", "--strict-mcp-config"];
+export type LaunchAgent = {
+  definition: AgentDefinition;
+  command: string[];
+  inWorktree: (worktree: string) => { restrict: boolean };
+};
 
 /** Worktree → prompt → launch spec → tmux session or detached job. */
 export async function launchRun(options: {
@@ -81,7 +83,8 @@ export async function launchRun(options: {
   onJobExit: () => void;
 }): Promise<Launched> {
   const { config, files, run, mode, task, extras } = options;
-  const agent = resolveAgent(options.agent.agent.command);
+  const agent = resolveAgent(options.agent.command);
+  const definition = options.agent.definition;
   const branch = branchFor(config, task.id);
   const worktree = await ensureWorktree(
     config.repo,
@@ -96,8 +99,18 @@ export async function launchRun(options: {
     writePrivateFile(promptFile, prompt);
   }
   const { restrict } = options.agent.inWorktree(worktree.path);
+  // The agent's own setup for this run: Claude Code's session id, name and hook settings.
+  const prepared = definition.prepare({
+    runId: run.id,
+    taskId: task.id,
+    sessionId: run.sessionId ?? "",
+    resume: run.resumedFrom !== null,
+    settingsFile: files.settings(run.id),
+    decisionsDir: files.decisions,
+  });
+  for (const file of prepared.files) writePrivateFile(file.path, file.content);
   const { argv, stdin } = agentArgv(
-    restrict ? [...agent, ...WITHOUT_PROJECT_SETTINGS] : agent,
+    [...agent, ...(restrict ? definition.withoutProject : []), ...prepared.args],
     mode,
     extras.agentExtras,
     prompt,
@@ -124,7 +137,7 @@ export async function launchRun(options: {
     branch,
     argv,
     cwd: worktree.path,
-    env: { ...env, DISPATCH_STATE_DIR: config.stateDir, PATH: process.env.PATH ?? "/usr/bin:/bin" },
+    env: { ...env, ...prepared.env, DISPATCH_STATE_DIR: config.stateDir, PATH: process.env.PATH ?? "/usr/bin:/bin" },
     stdin,
     logFile: run.logPath,
     pidFile: files.pid(run.id),

@@ -49,6 +49,8 @@ function run(id: string, taskId: string, extra: Partial<NewRun> = {}): NewRun {
     startedAt: new Date().toISOString(),
     ownerPid: 1,
     ownerStart: null,
+    resumedFrom: null,
+    agent: "claude",
     ...claimedFacts(),
     ...extra,
   };

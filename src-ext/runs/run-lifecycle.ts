@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+import type { Known } from "../agents/claude-events.ts";
 import type { Config } from "../config.ts";
 import { DispatchError, describe } from "../errors.ts";
 import type { Bus } from "../events.ts";
@@ -108,6 +110,14 @@ export class RunLifecycle {
   }
 
   /** Live runs, and lost ones that say where they lived (a wrong verdict is taken back). */
+  /** What the agent does, as its hooks (or its session registry) said. */
+  async observeActivity(runId: string, known: Known): Promise<void> {
+    const run = this.db.get(runId);
+    if (!run || known.activity === null) return;
+    this.known.note(run);
+    await this.apply(run, { kind: "activity", activity: known.activity, pending: known.pending, sessionId: known.sessionId ?? undefined });
+  }
+
   async observeAll(
     runs: RunRecord[] = [...this.db.live(), ...this.latestAll().filter((r) => r.phase === "lost" && r.pid !== null)],
   ): Promise<void> {
@@ -201,7 +211,11 @@ export class RunLifecycle {
       startedAt: new Date().toISOString(),
       ownerPid: process.pid,
       ownerStart: startTime(process.pid),
+      resumedFrom: null,
+      agent: agent.definition.name,
       ...claimedFacts(),
+      // Fixed up front (`--session-id`), so hooks and the registry name it from the first event.
+      sessionId: agent.definition.hooks ? randomUUID() : null,
       socket: mode.interactive ? this.tmux.socketPath : null,
     });
     this.known.note(claim.run);

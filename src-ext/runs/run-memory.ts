@@ -17,7 +17,7 @@ function beforeOf(run: { phase: Phase; activity: RunRecord["activity"] }): RunBe
  */
 export class RunMemory {
   private latestByKey = new Map<string, RunRecord>();
-  private published = new Map<string, { rev: number; before: RunBefore }>();
+  private published = new Map<string, { rev: number; before: RunBefore; pendingId?: string | null }>();
 
   constructor(private readonly bus: Bus) {}
 
@@ -39,15 +39,19 @@ export class RunMemory {
   note(run: RunRecord): void {
     const last = this.published.get(run.id);
     if (last && last.rev >= run.rev) return;
-    this.published.set(run.id, { rev: run.rev, before: beforeOf(run) });
+    this.published.set(run.id, { rev: run.rev, before: beforeOf(run), pendingId: run.pending?.id ?? null });
     const k = key(run.mode, run.taskId);
     const newest = this.latestByKey.get(k);
     if (!newest || newest.id === run.id || run.startedAt >= newest.startedAt) this.latestByKey.set(k, run);
     const info = toRunInfo(run);
     const before = last?.before ?? null;
     if (isLive(run.phase)) {
-      if (before) this.bus.emit({ type: "run.changed", previous: before, run: info });
-      else this.bus.emit({ type: "run.started", run: info });
+      const asked = (run.pending?.id ?? null) !== (last?.pendingId ?? null);
+      if (!before) this.bus.emit({ type: "run.started", run: info });
+      // What it does (or asks) changed, and nothing else a listener shows.
+      else if (before.state === info.state && (before.activity !== info.activity || asked))
+        this.bus.emit({ type: "run.activity", previous: before.activity, run: info });
+      else this.bus.emit({ type: "run.changed", previous: before, run: info });
     } else if (!before || before.state === "running" || (before.state === "lost" && info.state !== "lost")) {
       // Ended now, or a `lost` corrected by a late exit record: either way, how it ended is news.
       this.bus.emit({ type: "run.ended", previous: before, run: info, outcome: runOutcome(info) });

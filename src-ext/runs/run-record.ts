@@ -21,6 +21,8 @@ export type RunRecord = RunFacts & {
   ownerStart: string | null;
   /** Grows with every write by any process: how the server learns of the CLI's changes. */
   rev: number;
+  resumedFrom: string | null;
+  agent: string;
 };
 
 export function toRunInfo(run: RunRecord): RunInfo {
@@ -41,6 +43,10 @@ export function toRunInfo(run: RunRecord): RunInfo {
     worktree: run.worktree,
     branch: run.branch,
     activity: run.activity,
+    pending: run.pending,
+    sessionId: run.sessionId,
+    resumedFrom: run.resumedFrom,
+    agent: run.agent,
     result: run.result as RunResult | null,
   };
 }

@@ -44,6 +44,8 @@ export async function recoverRun(id: string, files: RunFiles, db: RunDb, deps: P
     // Whoever dispatched it is not known any more: the run is judged by its own files and process.
     ownerPid: 0,
     ownerStart: null,
+    resumedFrom: null,
+    agent: "claude",
     ...claimedFacts(),
     worktree: spec.cwd,
     branch: spec.branch,

@@ -12,6 +12,8 @@ function run(phase: Phase, extra: Partial<RunFacts> = {}): RunFacts {
     reason: over ? `was ${phase}` : null,
     result: null,
     activity: null,
+    pending: null,
+    sessionId: null,
     endedAt: over ? ENDED : null,
     worktree: phase === "starting" ? null : "/wt/T",
     branch: phase === "starting" ? null : "task/T",

@@ -1,4 +1,4 @@
-import type { RunResult } from "../protocol/api.ts";
+import type { Pending, RunResult } from "../protocol/api.ts";
 import type { Activity, RunState } from "../protocol/states.ts";
 import type { ExitRecord } from "./run-files.ts";
 
@@ -44,6 +44,10 @@ export type RunFacts = Whereabouts & {
   reason: string | null;
   result: RunResult | null;
   activity: Activity | null;
+  /** What the agent waits for the user about (with `needs-approval`, `needs-input`, `error`). */
+  pending: Pending | null;
+  /** The agent's session id, as it last said it. */
+  sessionId: string | null;
   endedAt: string | null;
   worktree: string | null;
   branch: string | null;
@@ -64,8 +68,8 @@ export type Observation =
   | { kind: "never-started"; reason: string }
   /** The user asked to stop it. */
   | { kind: "stop" }
-  /** The agent reported what it is doing (hooks; DESIGN §12). */
-  | { kind: "activity"; activity: Activity };
+  /** The agent reported what it is doing (hooks, its session registry; DESIGN §12). */
+  | { kind: "activity"; activity: Activity | null; pending?: Pending | null; sessionId?: string };
 
 export type Change = {
   /** Fields to record (empty when only `endRemains` is due). */
@@ -82,6 +86,8 @@ export function claimedFacts(): RunFacts {
     reason: null,
     result: null,
     activity: null,
+    pending: null,
+    sessionId: null,
     endedAt: null,
     worktree: null,
     branch: null,
@@ -94,6 +100,9 @@ export function claimedFacts(): RunFacts {
 
 const STOPPED_REASON = "stopped by the user";
 
+/** Activities that wait for the user, with what they wait about in `pending`. */
+const NEEDS_USER = new Set<Activity>(["needs-approval", "needs-input", "error"]);
+
 function fromExit(exit: ExitRecord): Partial<RunFacts> {
   // Claude Code's `result` can report an error with exit 0 (DESIGN §12): that is a failure too,
   // and so is a launcher that could not do what the run asked (a refused --save-to).
@@ -105,6 +114,8 @@ function fromExit(exit: ExitRecord): Partial<RunFacts> {
     result: exit.result,
     endedAt: exit.endedAt,
     activity: null,
+    pending: null,
+    sessionId: exit.result?.sessionId,
   };
 }
 
@@ -129,7 +140,7 @@ function where(w: Partial<Whereabouts>): Partial<RunFacts> {
 
 export function transition(run: RunFacts, o: Observation, now: string): Change | null {
   const live = isLive(run.phase);
-  const end = (phase: Phase, reason: string | null): Partial<RunFacts> => ({ phase, reason, endedAt: now, activity: null });
+  const end = (phase: Phase, reason: string | null): Partial<RunFacts> => ({ phase, reason, endedAt: now, activity: null, pending: null });
   switch (o.kind) {
     case "launched": {
       const facts = { ...where(o.where), worktree: o.worktree, branch: o.branch };
@@ -160,7 +171,14 @@ export function transition(run: RunFacts, o: Observation, now: string): Change |
       if (live) return change(run, end("stopped", STOPPED_REASON), true);
       // Whatever its recorded state, a Stop ends what still exists of the run.
       return change(run, {}, true);
-    case "activity":
-      return live ? change(run, { activity: o.activity }) : null;
+    case "activity": {
+      if (!live) return null;
+      const set: Partial<RunFacts> = { sessionId: o.sessionId };
+      if (o.activity !== null) set.activity = o.activity;
+      // What the user is asked about holds until the agent moves on; anything else clears it.
+      if (o.pending !== undefined) set.pending = o.pending;
+      else if (o.activity !== null && !NEEDS_USER.has(o.activity)) set.pending = null;
+      return change(run, set);
+    }
   }
 }

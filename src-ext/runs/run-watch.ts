@@ -1,5 +1,5 @@
-import { type FSWatcher, watch } from "node:fs";
-import type { Attachments } from "./attachments.ts";
+import { type FSWatcher, mkdirSync, watch } from "node:fs";
+import type { ActivityReader } from "./run-activity.ts";
 import { privateDir, type RunFiles } from "./run-files.ts";
 import type { RunLifecycle } from "./run-lifecycle.ts";
 
@@ -15,7 +15,8 @@ const SYNC_DEBOUNCE_MS = 5;
 /**
  * Push, not polling: the launcher's exit record appearing in `exits/` ends a run, a write to the
  * database by another process (the CLI) shows up as a change of `dispatch.db-wal`, and a line in
- * `events/<run>.jsonl` (a tmux hook) says a terminal attached or detached.
+ * `events/<run>.jsonl` says what the agent does (Claude Code's hooks) or that a terminal attached
+ * or detached (tmux's hooks).
  */
 export class RunWatch {
   private watchers: FSWatcher[] = [];
@@ -26,7 +27,7 @@ export class RunWatch {
   constructor(
     private readonly files: RunFiles,
     private readonly runs: RunLifecycle,
-    private readonly attachments: Attachments,
+    private readonly activity: ActivityReader,
   ) {}
 
   start(): this {
@@ -46,11 +47,22 @@ export class RunWatch {
       if (name.startsWith("dispatch.db")) this.scheduleSync();
     });
     this.follow(this.files.events, (name) => {
-      if (name.endsWith(".jsonl")) this.attachments.refresh(name.slice(0, -6)).catch(report("reading a terminal event"));
+      if (name.endsWith(".jsonl")) this.activity.read(name.slice(0, -6)).catch(report("reading a run's events"));
     });
+    // Claude Code's session registry: answers typed in the pane fire no hook. Claude Code makes
+    // the folder on its first run; made here first, it is watched from the start.
+    try {
+      mkdirSync(this.activity.registry, { recursive: true, mode: 0o700 });
+      this.follow(this.activity.registry, (name) => {
+        const pid = /^(\d+)\.json$/.exec(name)?.[1];
+        if (pid) this.activity.registryChanged(Number(pid)).catch(report("reading Claude Code's session registry"));
+      });
+    } catch {
+      // Not creatable (a read-only home): the hooks alone tell.
+    }
     this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_MS);
     this.sweepTimer.unref?.();
-    void this.attachments.refreshAll();
+    void this.activity.readAll();
     return this;
   }
 

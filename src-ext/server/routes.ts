@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { z } from "zod";
 import type { Engine } from "../engine.ts";
 import { DispatchError } from "../errors.ts";
-import { DispatchBody, TrustBody } from "../protocol/api.ts";
+import { ApproveBody, DispatchBody, TrustBody } from "../protocol/api.ts";
 import type { RunOrigin } from "../protocol/states.ts";
 import { VERSION } from "../version.ts";
 import { json, readJson } from "./http.ts";
@@ -45,6 +45,23 @@ export const ROUTES: Route[] = [
     },
   },
   { methods: ["GET"], prefix: "status", target: "mode-id", handler: (ctx) => json(ctx.engine.status(ctx.mode, ctx.id)) },
+  {
+    methods: ["POST"],
+    prefix: "approve",
+    target: "mode-id",
+    changes: true,
+    handler: async (ctx) => {
+      const parsed = ApproveBody.safeParse((await readJson(ctx.req)) ?? {});
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new DispatchError(
+          "invalid_request",
+          `${issue?.path.join(".") || "body"}: ${issue?.message} (send { "decision": "allow" | "deny", "message"?: string })`,
+        );
+      }
+      return json(ctx.engine.approve(ctx.mode, ctx.id, parsed.data));
+    },
+  },
   {
     methods: ["GET", "POST"],
     prefix: "stop",

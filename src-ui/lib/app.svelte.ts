@@ -35,6 +35,7 @@ export class AppState {
         this.page?.applyRun(run);
       },
       ended: (event) => this.notifier.onEnded(event),
+      activity: (event) => this.notifier.onActivity(event),
       terminal: ({ result }) => {
         if (result.action === "failed" || result.action === "none") this.toasts.show("error", result.message, result.command.join(" "));
       },

@@ -28,6 +28,8 @@ export class Live {
       /** Any change of a run: started, changed or ended. */
       run(run: RunInfo): void;
       ended(event: EventOf<"run.ended">): void;
+      /** What a running agent does changed (it may need the user now). */
+      activity(event: EventOf<"run.activity">): void;
       terminal(event: EventOf<"terminal">): void;
       tasks(): void;
       resync(): void;
@@ -67,6 +69,10 @@ export class Live {
         case "run.started":
         case "run.changed":
           this.handlers.run(message.run);
+          break;
+        case "run.activity":
+          this.handlers.run(message.run);
+          this.handlers.activity(message);
           break;
         case "run.ended":
           this.handlers.run(message.run);

@@ -1,3 +1,4 @@
+import { needsUser } from "../../src-ext/protocol/describe.ts";
 import type { EventOf } from "../../src-ext/protocol/events.ts";
 
 const ASKED_KEY = "dispatch.notifications.asked";
@@ -18,6 +19,21 @@ export class Notifier {
     if (localStorage.getItem(ASKED_KEY)) return;
     localStorage.setItem(ASKED_KEY, "1");
     void Notification.requestPermission();
+  }
+
+  /** A run now needs the user (approval, a question, an error): which task, and why. */
+  onActivity({ run, previous }: EventOf<"run.activity">): void {
+    if (!this.enabled || typeof Notification === "undefined" || Notification.permission !== "granted") return;
+    const why = needsUser(run);
+    if (!why || needsUser({ ...run, activity: previous }) === why) return;
+    const note = new Notification(`${run.taskId}: ${why}`, {
+      body: `${run.mode}${run.pending ? `: ${run.pending.summary}` : ""}`,
+      tag: `${run.runId}-activity`,
+    });
+    note.onclick = () => {
+      focus();
+      this.open(run.taskId);
+    };
   }
 
   /** A run ended (the transition, as the server saw it): headless runs are worth a notification. */

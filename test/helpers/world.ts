@@ -75,6 +75,8 @@ export class World {
       XDG_RUNTIME_DIR: join(this.repo.root, "xdg"),
       // The user's trust decisions: this world's own.
       XDG_CONFIG_HOME: join(this.repo.root, "config"),
+      // Claude Code's own folder (its session registry): this world's own.
+      CLAUDE_CONFIG_DIR: join(this.repo.root, "claude-config"),
       ...extra,
     };
   }
@@ -82,6 +84,8 @@ export class World {
   /** Lines the fake agent recorded, one per agent process started. */
   agentRuns(): Array<{
     argv: string[];
+    /** Claude Code's per-run setup Dispatch gave it (kept out of `argv`). */
+    setup: { sessionId?: string; resume?: string; name?: string; settings?: string };
     cwd: string;
     tty: boolean;
     prompt: string;
