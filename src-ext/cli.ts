@@ -23,6 +23,7 @@ const FLAGS = {
   "-h": "bool",
   "--version": "bool",
   "--yes": "bool",
+  "--resume": "bool",
   "--port": "value",
   "--task": "value",
   "--message": "value",
@@ -174,7 +175,7 @@ async function main(argv: string[]): Promise<number> {
         if (id === undefined)
           throw new DispatchError("invalid_request", `usage: dispatch ${command} <task-id> [extras…] (dispatch --help lists the commands)`);
         checkNames(command, id);
-        return await runCommand(engine, command, id, extras, { detach: flags.has("--detach"), json });
+        return await runCommand(engine, command, id, extras, { detach: flags.has("--detach"), json, resume: flags.has("--resume") });
       }
     }
   } finally {

@@ -92,6 +92,9 @@ export class Engine {
       new TrustStore(),
     );
     this.applyPaths();
+    this.bus.on("run.ended", () => {
+      this.costCache = null;
+    });
   }
 
   static async open(config: Config, options: { watch: boolean }): Promise<Engine> {
@@ -136,6 +139,7 @@ export class Engine {
   }
 
   private tasksKey = "";
+  private costCache: Map<string, number> | null = null;
 
   /** Follows exits, terminal events and other processes' writes as they happen (the CLI does while it follows or attaches). */
   watchRuns(): void {
@@ -190,12 +194,26 @@ export class Engine {
     return task;
   }
 
-  async dispatch(modeName: string, id: string, extras: string[], origin: RunOrigin): Promise<DispatchResult> {
+  /** Starts (or reuses) a run; `resume` continues the latest session of {mode, task} as a new run. */
+  async dispatch(
+    modeName: string,
+    id: string,
+    extras: string[],
+    origin: RunOrigin,
+    options: { resume?: boolean } = {},
+  ): Promise<DispatchResult> {
     checkNames(modeName, id);
     const { mode, ignored } = this.resolveMode(modeName);
     const task = this.task(id);
     const { launch, ignored: agentIgnored } = this.agentFor(mode);
-    const { run, reused } = await this.runs.dispatch(mode, task, extras, origin, launch);
+    let from: RunRecord | null = null;
+    if (options.resume) {
+      if (!launch.definition.hooks)
+        throw new DispatchError("conflict", `${launch.definition.name} runs are not followed by session: nothing to resume`);
+      from = this.runs.resumable(mode.name, task.id);
+      if (!from) throw new DispatchError("conflict", `nothing to resume: no run of ${mode.name} on ${task.id} has a session yet`);
+    }
+    const { run, reused } = await this.runs.dispatch(mode, task, extras, origin, launch, from);
     const left = [
       ...(ignored ? [`this repository's own ${mode.name} (${ignored.item.path}, not trusted: dispatch trust), so the built-in ran`] : []),
       ...(agentIgnored ? [agentIgnored] : []),
@@ -211,6 +229,7 @@ export class Engine {
       state: info.state,
       reused,
       ...(left.length > 0 && { notice: `left out ${left.join("; ")}` }),
+      ...(run.resumedFrom && { resumedFrom: run.resumedFrom }),
     };
     // The CLI attaches in its own terminal; every other edge opens the user's (DESIGN §4), without waiting for it.
     if (mode.interactive && origin !== "cli" && info.state === "running") result.terminal = (await this.openTerminal(run, !reused)).now;
@@ -413,9 +432,16 @@ export class Engine {
     return byTask;
   }
 
+  /** Each task's cost so far: one query, kept until a run ends. */
+  private costs(): Map<string, number> {
+    this.costCache ??= this.db.costs();
+    return this.costCache;
+  }
+
   listTasks(): TasksResult {
     const badges = this.badges();
-    const tasks = this.tasks.all().map((t) => summary(t, badges.get(t.id) ?? {}));
+    const costs = this.costs();
+    const tasks = this.tasks.all().map((t) => summary(t, badges.get(t.id) ?? {}, costs.get(t.id) ?? null));
     return { tasks, problems: [...this.tasks.problems(), ...this.modes.problems()] };
   }
 
@@ -423,7 +449,7 @@ export class Engine {
     checkId(id);
     const task = this.task(id);
     return {
-      ...summary(task, this.badges().get(id) ?? {}),
+      ...summary(task, this.badges().get(id) ?? {}, this.costs().get(id) ?? null),
       body: task.body,
       frontMatter: task.frontMatter,
       worktree: worktreeFor(this.config, id),
@@ -432,7 +458,7 @@ export class Engine {
   }
 }
 
-function summary(t: Task, runs: Record<string, ModeBadge>): TaskSummary {
+function summary(t: Task, runs: Record<string, ModeBadge>, costUsd: number | null): TaskSummary {
   return {
     id: t.id,
     title: t.title,
@@ -443,5 +469,6 @@ function summary(t: Task, runs: Record<string, ModeBadge>): TaskSummary {
     tags: t.tags,
     path: t.path,
     runs,
+    costUsd,
   };
 }

@@ -121,3 +121,43 @@ describe("what an agent does, from its hooks (the fake agent runs Claude Code's 
     expect(await (await server.api("/logs/code-review/TASK-9")).text()).toContain("denied by a hook: not on my machine");
   });
 });
+
+describe("resume", () => {
+  test("continues the latest session of {mode, task} as a new run linked to the one it continues, from the API and the CLI", async () => {
+    await using world = new World();
+    const server = await world.server();
+    const first = await (await server.api("/dispatch/interactive/TASK-42", { method: "POST" })).json();
+    const agent = await waitFor("the agent", () => world.agentRuns()[0]);
+    await server.api("/stop/interactive/TASK-42", { method: "POST" });
+
+    const res = await server.api("/dispatch/interactive/TASK-42", { method: "POST", body: JSON.stringify({ resume: true }) });
+    expect(res.status).toBe(201);
+    const resumed = await res.json();
+    expect(resumed).toMatchObject({ resumedFrom: first.runId });
+    const second = await waitFor("the resumed agent", () => world.agentRuns()[1]);
+    // The same session, continued: no new task prompt.
+    expect(second.setup).toMatchObject({ resume: agent.setup.sessionId, name: "TASK-42" });
+    expect(second.prompt).toBe("");
+    expect(await status(server)).toMatchObject({ sessionId: agent.setup.sessionId, runId: resumed.runId });
+    const history = (await (await server.api("/runs?task=TASK-42")).json()).runs;
+    expect(history[0]).toMatchObject({ runId: resumed.runId, resumedFrom: first.runId, sessionId: agent.setup.sessionId });
+    await server.api("/stop/interactive/TASK-42", { method: "POST" });
+
+    // Headless, from the CLI: `claude -p --resume ID` with a short prompt to go on.
+    const cli = await world.cli(["code-review", "TASK-42"]);
+    expect(cli.code).toBe(0);
+    const again = await world.cli(["code-review", "TASK-42", "--resume"]);
+    expect(again.code).toBe(0);
+    const runs = world.agentRuns();
+    expect(runs.at(-1)?.setup.resume).toBe(runs.at(-2)?.setup.sessionId);
+    expect(runs.at(-1)?.prompt).toBe("Continue with the task where you left off.");
+  });
+
+  test("nothing to resume is a clear 409", async () => {
+    await using world = new World();
+    const server = await world.server();
+    const res = await server.api("/dispatch/interactive/TASK-42", { method: "POST", body: JSON.stringify({ resume: true }) });
+    expect(res.status).toBe(409);
+    expect((await res.json()).error.message).toBe("nothing to resume: no run of interactive on TASK-42 has a session yet");
+  });
+});

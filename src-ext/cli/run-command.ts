@@ -55,9 +55,9 @@ export async function runCommand(
   mode: string,
   id: string,
   extras: string[],
-  options: { detach: boolean; json: boolean },
+  options: { detach: boolean; json: boolean; resume?: boolean },
 ): Promise<number> {
-  const result = await engine.dispatch(mode, id, extras, "cli");
+  const result = await engine.dispatch(mode, id, extras, "cli", { resume: options.resume });
   if (options.json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } else {

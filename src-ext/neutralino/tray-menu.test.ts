@@ -9,6 +9,7 @@ const task = (id: string, runs: TaskSummary["runs"] = {}): TaskSummary => ({
   priority: null,
   phase: null,
   type: null,
+  costUsd: null,
   tags: [],
   path: `${id}.md`,
   runs,

@@ -6,6 +6,8 @@ import { Activity, RunOrigin, RunState } from "./states.ts";
 export const DispatchBody = z
   .object({
     extras: z.array(z.string().max(4096, "an extra is at most 4096 characters")).max(64).default([]),
+    /** Continue the latest session of this mode and task as a new run (DESIGN §12). */
+    resume: z.boolean().default(false),
   })
   .strict();
 export type DispatchBody = z.infer<typeof DispatchBody>;
@@ -113,6 +115,8 @@ export const DispatchResult = z.object({
   terminal: AttachResult.optional(),
   /** What was left out, and why (the repository's untrusted version of this mode, say). */
   notice: z.string().optional(),
+  /** The run a resume continues. */
+  resumedFrom: z.string().optional(),
 });
 export type DispatchResult = z.infer<typeof DispatchResult>;
 
@@ -155,6 +159,8 @@ export const TaskSummary = z.object({
   tags: z.array(z.string()),
   path: z.string(),
   runs: z.record(z.string(), ModeBadge),
+  /** What its runs cost so far (Claude Code's results), or null when none said. */
+  costUsd: z.number().nullable(),
 });
 export type TaskSummary = z.infer<typeof TaskSummary>;
 

@@ -67,9 +67,18 @@ describe("the final result event", () => {
       "",
     ].join("\n");
     expect(lastResultEvent(log)).toEqual({
-      summary: { subtype: "success", isError: false, costUsd: 0.5, turns: 3, durationMs: 10, sessionId: "s" },
+      summary: { subtype: "success", isError: false, costUsd: 0.5, turns: 3, durationMs: 10, sessionId: "s", text: "the answer" },
       text: "the answer",
     });
     expect(lastResultEvent("plain text output\n")).toBeNull();
+    // An API error (FACTS §6): `subtype` says success; the status and the reason say what happened.
+    const failed =
+      '{"type":"result","subtype":"success","is_error":true,"api_error_status":400,"terminal_reason":"api_error","result":"API Error: 400 bad"}';
+    expect(lastResultEvent(failed)?.summary).toMatchObject({
+      isError: true,
+      apiErrorStatus: 400,
+      terminalReason: "api_error",
+      text: "API Error: 400 bad",
+    });
   });
 });

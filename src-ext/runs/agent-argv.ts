@@ -60,17 +60,22 @@ export function agentArgv(
   command: string[],
   mode: Pick<Mode, "interactive" | "args">,
   agentExtras: string[],
-  prompt: string,
+  /** null: none (a resumed interactive session shows itself and waits). */
+  prompt: string | null,
   promptFile: string | null = null,
 ): { argv: string[]; stdin: string | null } {
   const base = [...command, ...mode.args, ...agentExtras];
-  if (!mode.interactive) return { argv: base, stdin: prompt };
+  if (!mode.interactive) return { argv: base, stdin: prompt ?? RESUME_PROMPT };
+  if (prompt === null) return { argv: base, stdin: null };
   if (promptFile === null) return { argv: [...base, "--", prompt], stdin: null };
   const pointer = `Read ${promptFile} first: it holds this task in full (${Buffer.byteLength(prompt)} bytes, too long to pass as an argument).`;
   return { argv: [...base, "--add-dir", dirname(promptFile), "--", pointer], stdin: null };
 }
 
 /** Whether an interactive prompt must go through a file (see ARGV_PROMPT_MAX). */
-export function needsPromptFile(mode: Pick<Mode, "interactive">, prompt: string): boolean {
-  return mode.interactive && Buffer.byteLength(prompt) > ARGV_PROMPT_MAX;
+export function needsPromptFile(mode: Pick<Mode, "interactive">, prompt: string | null): boolean {
+  return mode.interactive && prompt !== null && Buffer.byteLength(prompt) > ARGV_PROMPT_MAX;
 }
+
+/** What a resumed headless run is told: the session already holds the task. */
+export const RESUME_PROMPT = "Continue with the task where you left off.";

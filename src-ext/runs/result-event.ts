@@ -22,16 +22,23 @@ export function lastResultEvent(log: string): FinalResult | null {
     }
     if (event.type !== "result") continue;
     const num = (v: unknown) => (typeof v === "number" ? v : undefined);
+    const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+    const errors = Array.isArray(event.errors) ? event.errors.filter((e): e is string => typeof e === "string") : undefined;
+    const text = str(event.result);
     return {
       summary: {
-        subtype: typeof event.subtype === "string" ? event.subtype : undefined,
+        subtype: str(event.subtype),
         isError: typeof event.is_error === "boolean" ? event.is_error : undefined,
         costUsd: num(event.total_cost_usd),
         turns: num(event.num_turns),
         durationMs: num(event.duration_ms),
-        sessionId: typeof event.session_id === "string" ? event.session_id : undefined,
+        sessionId: str(event.session_id),
+        apiErrorStatus: num(event.api_error_status),
+        terminalReason: str(event.terminal_reason),
+        ...(errors?.length && { errors: errors.slice(0, 5).map((e) => e.slice(0, 500)) }),
+        ...(text !== undefined && { text: text.split("\n", 1)[0]?.slice(0, 500) }),
       },
-      text: typeof event.result === "string" ? event.result : null,
+      text: text ?? null,
     };
   }
   return null;

@@ -237,6 +237,25 @@ export class RunDb {
     return row ? fromRow(row) : null;
   }
 
+  latestWithSession(mode: string, taskId: string): RunRecord | null {
+    const row = this.db
+      .query<Row, [string, string]>(
+        "SELECT * FROM runs WHERE mode = ? AND task_id = ? AND session_id IS NOT NULL ORDER BY started_at DESC, id DESC LIMIT 1",
+      )
+      .get(mode, taskId);
+    return row ? fromRow(row) : null;
+  }
+
+  /** Each task's cost so far: the sum over its runs' final results (Claude Code's `total_cost_usd`). */
+  costs(): Map<string, number> {
+    const rows = this.db
+      .query<{ task_id: string; cost: number | null }, []>(
+        "SELECT task_id, SUM(json_extract(result, '$.costUsd')) AS cost FROM runs WHERE result IS NOT NULL GROUP BY task_id",
+      )
+      .all();
+    return new Map(rows.filter((r) => r.cost !== null).map((r) => [r.task_id, r.cost as number]));
+  }
+
   history(taskId: string | null, limit: number): RunRecord[] {
     const rows =
       taskId === null

@@ -92,9 +92,10 @@ export async function launchRun(options: {
     branch,
     join(config.stateDir, "locks", `worktree-${task.id}.lock`),
   );
-  const prompt = renderPrompt(mode.prompt, { task, worktree: worktree.path, branch, mode: mode.name });
+  // A resume continues a session that holds the task already: no new task prompt.
+  const prompt = run.resumedFrom ? null : renderPrompt(mode.prompt, { task, worktree: worktree.path, branch, mode: mode.name });
   let promptFile: string | null = null;
-  if (needsPromptFile(mode, prompt)) {
+  if (prompt !== null && needsPromptFile(mode, prompt)) {
     promptFile = files.prompt(run.id);
     writePrivateFile(promptFile, prompt);
   }

@@ -86,6 +86,11 @@ export class RunLifecycle {
     return this.db.get(runId);
   }
 
+  /** The newest run of {mode, task} that has a session to continue. */
+  resumable(mode: string, taskId: string): RunRecord | null {
+    return this.db.latestWithSession(mode, taskId);
+  }
+
   history(taskId: string | null, limit = 200): RunRecord[] {
     return this.db.history(taskId, limit);
   }
@@ -192,6 +197,8 @@ export class RunLifecycle {
     extras: string[],
     origin: RunOrigin,
     agent: LaunchAgent,
+    /** The run whose session this one continues (a resume), or null. */
+    from: RunRecord | null = null,
   ): Promise<{ run: RunRecord; reused: boolean }> {
     const parsed = parseExtras(extras, mode);
     // Before anything is recorded: a state folder that cannot take the run is an error that changes nothing.
@@ -211,11 +218,12 @@ export class RunLifecycle {
       startedAt: new Date().toISOString(),
       ownerPid: process.pid,
       ownerStart: startTime(process.pid),
-      resumedFrom: null,
+      resumedFrom: from?.id ?? null,
       agent: agent.definition.name,
       ...claimedFacts(),
-      // Fixed up front (`--session-id`), so hooks and the registry name it from the first event.
-      sessionId: agent.definition.hooks ? randomUUID() : null,
+      // Fixed up front (`--session-id`), so hooks and the registry name it from the first event;
+      // a resume continues the session it names (`--resume`, FACTS §5: the id stays).
+      sessionId: from?.sessionId ?? (agent.definition.hooks ? randomUUID() : null),
       socket: mode.interactive ? this.tmux.socketPath : null,
     });
     this.known.note(claim.run);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { type Observation, PHASES, type Phase, type RunFacts, transition } from "./run-state.ts";
+import { type Observation, PHASES, type Phase, type RunFacts, resultReason, transition } from "./run-state.ts";
 
 const NOW = "2026-11-30T10:00:00.000Z";
 const ENDED = "2026-11-30T09:59:00.000Z";
@@ -160,10 +160,23 @@ describe("run-state: what is recorded", () => {
     expect(got?.set.reason).toBe("ended by SIGTERM");
   });
 
-  test("exit 0 with an error result is a failure (Claude Code's result event decides)", () => {
+  test("exit 0 with an error result is a failure (Claude Code's result event decides), with its reason", () => {
     const result = { isError: true, subtype: "success" };
     const got = transition(run("running"), { kind: "exit", exit: { ...exit(0), result } }, NOW);
-    expect(got?.set).toMatchObject({ phase: "failed", exitCode: 0, reason: "the agent reported an error" });
+    expect(got?.set).toMatchObject({ phase: "failed", exitCode: 0, reason: "the agent reported an error (success)" });
+  });
+
+  test("the reasons Claude Code's result gives (FACTS §6): an API error with its status, max turns, any other stop", () => {
+    const failed = (result: Record<string, unknown>) =>
+      transition(run("running"), { kind: "exit", exit: { ...exit(1), result } }, NOW)?.set.reason;
+    expect(failed({ isError: true, subtype: "success", apiErrorStatus: 400, text: "API Error: 400 bad request" })).toBe(
+      "API error 400: API Error: 400 bad request",
+    );
+    expect(failed({ isError: true, subtype: "error_max_turns", errors: ["Reached maximum number of turns (2)"] })).toBe(
+      "Reached maximum number of turns (2)",
+    );
+    expect(failed({ isError: true, terminalReason: "max_budget", errors: ["over budget"] })).toBe("stopped: max_budget (over budget)");
+    expect(resultReason({ isError: false, subtype: "success" })).toBeNull();
   });
 
   test("the exit a Stop provoked is noted once; the first code stays", () => {

@@ -103,14 +103,27 @@ const STOPPED_REASON = "stopped by the user";
 /** Activities that wait for the user, with what they wait about in `pending`. */
 const NEEDS_USER = new Set<Activity>(["needs-approval", "needs-input", "error"]);
 
+/**
+ * Why Claude Code's final `result` says the run failed (FACTS §6: read `is_error`,
+ * `api_error_status`, `terminal_reason`, not `subtype`, which says "success" on an API error).
+ */
+export function resultReason(result: RunResult | null): string | null {
+  if (!result?.isError) return null;
+  if (result.apiErrorStatus) return `API error ${result.apiErrorStatus}${result.text ? `: ${result.text}` : ""}`;
+  if (result.subtype === "error_max_turns") return result.errors?.[0] ?? "reached the maximum number of turns";
+  if (result.terminalReason && result.terminalReason !== "completed")
+    return `stopped: ${result.terminalReason}${result.errors?.[0] ? ` (${result.errors[0]})` : ""}`;
+  return `the agent reported an error${result.errors?.[0] ? `: ${result.errors[0]}` : result.subtype ? ` (${result.subtype})` : ""}`;
+}
+
 function fromExit(exit: ExitRecord): Partial<RunFacts> {
-  // Claude Code's `result` can report an error with exit 0 (DESIGN §12): that is a failure too,
-  // and so is a launcher that could not do what the run asked (a refused --save-to).
-  const reported = exit.code === 0 && exit.result?.isError === true;
+  // Claude Code's `result` can report an error with exit 0 (DESIGN §12): that is a failure, with
+  // its reason, and so is a launcher that could not do what the run asked (a refused --save-to).
+  const reported = resultReason(exit.result);
   return {
     phase: exit.code === 0 && !reported && !exit.reason ? "finished" : "failed",
     exitCode: exit.code,
-    reason: exit.reason ?? (exit.signal ? `ended by ${exit.signal}` : reported ? "the agent reported an error" : null),
+    reason: exit.reason ?? reported ?? (exit.signal ? `ended by ${exit.signal}` : null),
     result: exit.result,
     endedAt: exit.endedAt,
     activity: null,

@@ -40,7 +40,7 @@ export const ROUTES: Route[] = [
     changes: true,
     handler: async (ctx) => {
       const body = parseBody(await readJson(ctx.req));
-      const result = await ctx.engine.dispatch(ctx.mode, ctx.id, body.extras, originOf(ctx));
+      const result = await ctx.engine.dispatch(ctx.mode, ctx.id, body.extras, originOf(ctx), { resume: body.resume });
       return json(result, result.reused ? 200 : 201);
     },
   },
