@@ -386,6 +386,11 @@ export class Engine {
     return run ? toRunInfo(run) : null;
   }
 
+  /** The newest run of every {mode, task}, live or not. */
+  latestRuns(): RunInfo[] {
+    return this.runs.latestAll().map(toRunInfo);
+  }
+
   /** The live run of every {mode, task}. */
   liveRuns(): RunInfo[] {
     return this.runs

@@ -1,12 +1,11 @@
 import type { Engine } from "../engine.ts";
 import { describe } from "../errors.ts";
 import type { AttachResult, RunInfo } from "../protocol/api.ts";
-import { runOutcome } from "../protocol/describe.ts";
+import { dollars, needsUser, runOutcome } from "../protocol/describe.ts";
 import type { NeutralinoBridge } from "./bridge.ts";
 import { HELLO_EVENT, type Hello, TrayClick, type TrayItem } from "./protocol.ts";
-import { parseTrayId, type TrayAction, trayMenu } from "./tray-menu.ts";
+import { parseTrayId, type TrayAction, trayIcon, trayMenu, waiting } from "./tray-menu.ts";
 
-export const TRAY_ICON = "/resources/icons/trayIcon.png";
 /**
  * Run changes come in bursts: `run.started`, then `run.changed` once launched, measured 16 ms
  * later for an interactive run (38 ms at most over 10 dispatches) and 3 ms for a headless one.
@@ -36,6 +35,16 @@ export class DesktopShell {
         if (event.type !== "run.attached" && event.type !== "terminal") this.scheduleTray();
       }),
       this.engine.bus.on("run.ended", ({ run }) => this.notifyEnded(run)),
+      // A run that now needs the user: which task, and why (the command it wants to run).
+      this.engine.bus.on("run.activity", ({ run, previous }) => {
+        const why = needsUser(run);
+        if (why && needsUser({ ...run, activity: previous }) !== why) {
+          void this.notify(
+            `${run.taskId}: ${why}`,
+            `${run.mode}${run.pending ? `: ${run.pending.summary}` : ""} (open the tray to answer)`,
+          );
+        }
+      }),
       // A window that failed to open, or could not open here, says why.
       this.engine.bus.on("terminal", ({ result }) => void this.explain(result)),
       // Events are not queued: greet the window when it connects, and whenever it asks.
@@ -57,16 +66,17 @@ export class DesktopShell {
   }
 
   menu(): TrayItem[] {
-    return trayMenu(this.engine.listTasks().tasks, this.engine.liveRuns());
+    return trayMenu(this.engine.listTasks().tasks, this.engine.latestRuns());
   }
 
   async updateTray(): Promise<void> {
     const menuItems = this.menu();
-    const key = JSON.stringify(menuItems);
+    const icon = trayIcon(waiting(this.engine.latestRuns()).length);
+    const key = JSON.stringify([icon, menuItems]);
     if (key === this.lastMenu) return;
     this.lastMenu = key;
     try {
-      await this.bridge.call("os.setTray", { icon: TRAY_ICON, menuItems });
+      await this.bridge.call("os.setTray", { icon, menuItems });
     } catch (error) {
       console.error(`dispatch: could not set the tray: ${describe(error)}`);
     }
@@ -89,7 +99,7 @@ export class DesktopShell {
     if (!run.headless) return;
     void this.notify(
       `${run.taskId}: ${run.mode} ${runOutcome(run)}`,
-      run.reason ?? (run.result?.costUsd !== undefined ? `cost $${run.result.costUsd.toFixed(4)}` : "Open Dispatch to read its log."),
+      run.reason ?? (run.result?.costUsd !== undefined ? `cost ${dollars(run.result.costUsd)}` : "Open Dispatch to read its log."),
     );
   }
 
@@ -115,11 +125,16 @@ export class DesktopShell {
           // The runtime exits without answering; our socket closes and the extension follows.
           this.bridge.send("app.exit");
           return;
-        case "run": {
-          const result = await this.engine.dispatch(action.mode, action.id, [], "tray");
+        case "run":
+        case "resume": {
+          const result = await this.engine.dispatch(action.mode, action.id, [], "tray", { resume: action.kind === "resume" });
           if (result.terminal) await this.explain(result.terminal);
           return;
         }
+        case "allow":
+        case "deny":
+          await this.engine.approve(action.mode, action.id, { decision: action.kind });
+          return;
         case "attach":
           await this.explain((await this.engine.attach(action.mode, action.id)).now);
           return;

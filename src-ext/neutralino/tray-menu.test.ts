@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { RunInfo, TaskSummary } from "../protocol/api.ts";
-import { parseTrayId, trayMenu } from "./tray-menu.ts";
+import { parseTrayId, trayIcon, trayMenu } from "./tray-menu.ts";
 
 const task = (id: string, runs: TaskSummary["runs"] = {}): TaskSummary => ({
   id,
@@ -14,7 +14,7 @@ const task = (id: string, runs: TaskSummary["runs"] = {}): TaskSummary => ({
   path: `${id}.md`,
   runs,
 });
-const run = (mode: string, taskId: string, headless: boolean): RunInfo => ({
+const run = (mode: string, taskId: string, headless: boolean, extra: Partial<RunInfo> = {}): RunInfo => ({
   runId: `r-${mode}-${taskId}`,
   mode,
   taskId,
@@ -36,14 +36,15 @@ const run = (mode: string, taskId: string, headless: boolean): RunInfo => ({
   resumedFrom: null,
   agent: "claude",
   result: null,
+  ...extra,
 });
 
 describe("tray menu", () => {
   test("recent tasks first, Attach only for interactive runs, Stop for every live run, at most 50 items", () => {
     const tasks = [
       task("A"),
-      task("B", { interactive: { state: "finished", exitCode: 0, runId: "r2" } }),
-      task("C", { "code-review": { state: "running", exitCode: null, runId: "r9" } }),
+      task("B", { interactive: { state: "finished", exitCode: 0, runId: "r2", activity: null } }),
+      task("C", { "code-review": { state: "running", exitCode: null, runId: "r9", activity: null } }),
     ];
     const items = trayMenu(tasks, [run("code-review", "C", true), run("interactive", "B", false)]);
     expect(items.map((i) => i.text)).toEqual([
@@ -68,11 +69,42 @@ describe("tray menu", () => {
     expect(new Set(many.map((i) => i.id)).size).toBe(50);
   });
 
+  test("runs that need the user come first, with what they ask and Allow / Deny; ended runs with a session can be resumed", () => {
+    const asking = run("interactive", "T42", false, {
+      activity: "needs-approval",
+      pending: { id: "p1", kind: "approval", tool: "Bash", summary: "rm -rf build" },
+    });
+    const question = run("code-review", "T7", true, {
+      activity: "needs-input",
+      pending: { id: "p2", kind: "question", tool: "", summary: "Which colour?" },
+    });
+    const ended = run("interactive", "T1", false, { state: "finished", sessionId: "s1" });
+    const items = trayMenu([task("T42"), task("T7"), task("T1")], [asking, question, ended]);
+    expect(items.slice(0, 8).map((i) => [i.text, i.isDisabled ?? false])).toEqual([
+      ["Open Dispatch (2 need you)", false],
+      ["-", false],
+      ["T42 wants to run Bash: rm -rf build", true],
+      ["    Allow Bash", false],
+      ["    Deny", false],
+      ["-", false],
+      ["T7 asks a question: Which colour?", true],
+      ["-", false],
+    ]);
+    expect(parseTrayId(items[3]?.id as string)).toEqual({ kind: "allow", mode: "interactive", id: "T42" });
+    expect(parseTrayId(items[4]?.id as string)).toEqual({ kind: "deny", mode: "interactive", id: "T42" });
+    expect(items.map((i) => i.text)).toContain("Resume interactive on T1");
+    expect(new Set(items.map((i) => i.id)).size).toBe(items.length);
+    expect(trayIcon(2)).toBe("/resources/icons/trayIcon-2.png");
+    expect(trayIcon(12)).toBe("/resources/icons/trayIcon-9plus.png");
+    expect(trayIcon(0)).toBe("/resources/icons/trayIcon.png");
+  });
+
   test("item ids carry the action", () => {
     expect(parseTrayId("run:interactive:TASK-42")).toEqual({ kind: "run", mode: "interactive", id: "TASK-42" });
     expect(parseTrayId("stop:code-review:T")).toEqual({ kind: "stop", mode: "code-review", id: "T" });
     expect(parseTrayId("quit")).toEqual({ kind: "quit" });
     expect(parseTrayId("sep-1")).toBeNull();
     expect(parseTrayId("run:x")).toBeNull();
+    expect(parseTrayId("attach:interactive:T#4")).toEqual({ kind: "attach", mode: "interactive", id: "T" });
   });
 });

@@ -1,5 +1,5 @@
 import type { RunInfo, TaskSummary } from "../protocol/api.ts";
-import { lastRunId } from "../protocol/describe.ts";
+import { lastRunId, needsUser, visible } from "../protocol/describe.ts";
 import type { TrayItem } from "./protocol.ts";
 
 /** Neutralino allows at most 50 items and no submenus. */
@@ -9,15 +9,16 @@ const RECENT_TASKS = 5;
 export type TrayAction =
   | { kind: "open" }
   | { kind: "quit" }
-  | { kind: "run"; mode: string; id: string }
-  | { kind: "attach"; mode: string; id: string }
-  | { kind: "stop"; mode: string; id: string };
+  | { kind: "run" | "resume" | "attach" | "stop" | "allow" | "deny"; mode: string; id: string };
+
+const KINDS = new Set(["run", "resume", "attach", "stop", "allow", "deny"]);
 
 /** Item ids carry the action: `run:interactive:TASK-42`; names are validated, so `:` is safe. */
 export function parseTrayId(id: string): TrayAction | null {
   if (id === "open" || id === "quit") return { kind: id };
-  const [kind, mode, task] = id.split(":");
-  if ((kind === "run" || kind === "attach" || kind === "stop") && mode && task) return { kind, mode, id: task };
+  // A repeated item carries `#n` after its id (see trayMenu).
+  const [kind, mode, task] = id.split("#")[0]?.split(":") ?? [];
+  if (kind && KINDS.has(kind) && mode && task) return { kind: kind as "run", mode, id: task };
   return null;
 }
 
@@ -26,21 +27,42 @@ function recentTasks(tasks: TaskSummary[]): TaskSummary[] {
   return [...tasks].sort((a, b) => lastRunId(b).localeCompare(lastRunId(a))).slice(0, RECENT_TASKS);
 }
 
+/** How many runs wait for the user (the tray icon and the first item say so). */
+export function waiting(latest: RunInfo[]): RunInfo[] {
+  return latest.filter((r) => r.state === "running" && needsUser(r) !== null);
+}
+
 /**
- * The tray menu (DESIGN §10): Open Dispatch · "Run interactive on TASK-42" per recent task ·
- * Attach and Stop per live run · Quit. Pure, so it is tested without a runtime.
+ * The tray menu (DESIGN §10, §12): Open Dispatch · the runs that need the user, each with what it
+ * asks and Allow / Deny (or Attach, for a question) · "Run interactive on TASK-42" per recent task,
+ * "Resume" where a session can be continued · Attach and Stop per live run · Quit. Pure, so it is
+ * tested without a runtime. `latest`: the newest run of every {mode, task}.
  */
-export function trayMenu(tasks: TaskSummary[], live: RunInfo[], runMode = "interactive"): TrayItem[] {
-  const items: TrayItem[] = [
-    { id: "open", text: "Open Dispatch" },
-    { id: "sep-1", text: "-" },
-  ];
+export function trayMenu(tasks: TaskSummary[], latest: RunInfo[], runMode = "interactive"): TrayItem[] {
+  const need = waiting(latest);
+  const items: TrayItem[] = [{ id: "open", text: need.length ? `Open Dispatch (${need.length} need you)` : "Open Dispatch" }];
+  for (const run of need) {
+    items.push({ id: "sep-need", text: "-" });
+    const what = run.pending ? `: ${visible(run.pending.summary, 60)}` : "";
+    items.push({ id: `say:${run.runId}`, text: `${run.taskId} ${needsUser(run)}${what}`, isDisabled: true });
+    if (run.activity === "needs-approval") {
+      items.push({ id: `allow:${run.mode}:${run.taskId}`, text: `    Allow ${run.pending?.tool ?? ""}`.trimEnd() });
+      items.push({ id: `deny:${run.mode}:${run.taskId}`, text: "    Deny" });
+    } else if (!run.headless) {
+      items.push({ id: `attach:${run.mode}:${run.taskId}`, text: `    Attach ${run.session}` });
+    }
+  }
+  items.push({ id: "sep-1", text: "-" });
   const recent = recentTasks(tasks);
+  const latestOf = (task: string) => latest.find((r) => r.mode === runMode && r.taskId === task);
   for (const task of recent) {
-    const running = task.runs[runMode]?.state === "running";
+    const last = latestOf(task.id);
+    const running = last?.state === "running";
     items.push({ id: `run:${runMode}:${task.id}`, text: `Run ${runMode} on ${task.id}`, isDisabled: running });
+    if (!running && last?.sessionId) items.push({ id: `resume:${runMode}:${task.id}`, text: `Resume ${runMode} on ${task.id}` });
   }
   if (recent.length === 0) items.push({ id: "no-tasks", text: "No tasks yet", isDisabled: true });
+  const live = latest.filter((r) => r.state === "running");
   if (live.length > 0) items.push({ id: "sep-2", text: "-" });
   for (const run of [...live].sort((a, b) => a.session.localeCompare(b.session))) {
     if (!run.headless) items.push({ id: `attach:${run.mode}:${run.taskId}`, text: `Attach ${run.session}` });
@@ -50,5 +72,20 @@ export function trayMenu(tasks: TaskSummary[], live: RunInfo[], runMode = "inter
     { id: "sep-3", text: "-" },
     { id: "quit", text: "Quit" },
   ];
-  return [...items.slice(0, MAX_ITEMS - quit.length), ...quit];
+  // Ids are unique: a separator or an Attach item shown twice keeps its first place.
+  const seen = new Set<string>();
+  const unique = items.map((item, index) => {
+    if (!seen.has(item.id)) {
+      seen.add(item.id);
+      return item;
+    }
+    return { ...item, id: `${item.id}#${index}` };
+  });
+  return [...unique.slice(0, MAX_ITEMS - quit.length), ...quit];
+}
+
+/** The tray icon: the plain one, or one that shows how many runs need the user (1–9, then 9+). */
+export function trayIcon(needs: number): string {
+  if (needs <= 0) return "/resources/icons/trayIcon.png";
+  return `/resources/icons/trayIcon-${needs > 9 ? "9plus" : needs}.png`;
 }

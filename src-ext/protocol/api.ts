@@ -146,6 +146,8 @@ export const ModeBadge = z.object({
   state: RunState,
   exitCode: z.number().int().nullable(),
   runId: z.string(),
+  /** What a running agent does (working, waiting, needs approval…). */
+  activity: Activity.nullable(),
 });
 export type ModeBadge = z.infer<typeof ModeBadge>;
 

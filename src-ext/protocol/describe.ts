@@ -8,8 +8,19 @@ export function runOutcome(run: Pick<RunInfo, "state" | "exitCode">): string {
 }
 
 /** A task's badge for one mode: built here only, for the API, the board and the task page. */
-export function badgeOf(run: Pick<RunInfo, "state" | "exitCode" | "runId">): ModeBadge {
-  return { state: run.state, exitCode: run.exitCode, runId: run.runId };
+export function badgeOf(run: Pick<RunInfo, "state" | "exitCode" | "runId" | "activity">): ModeBadge {
+  return { state: run.state, exitCode: run.exitCode, runId: run.runId, activity: run.state === "running" ? run.activity : null };
+}
+
+/** Activities that wait for the user: counted in the window title and the tray. */
+export function waitsForUser(activity: ModeBadge["activity"]): boolean {
+  return activity === "needs-approval" || activity === "needs-input" || activity === "error";
+}
+
+/** A cost in dollars, as people read it: a turn costs cents, so under a dollar shows four places. */
+export function dollars(cost: number | null | undefined): string {
+  if (cost === null || cost === undefined) return "";
+  return cost < 1 ? `$${cost.toFixed(4)}` : `$${cost.toFixed(2)}`;
 }
 
 /** A task's newest run id (run ids sort by start time), "" when it never ran. */
@@ -28,6 +39,15 @@ export function visible(text: string, max = 400): string {
     /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
     (c) => `\\u{${c.charCodeAt(0).toString(16)}}`,
   );
+  return shown.length > max ? `${shown.slice(0, max)}…` : shown;
+}
+
+/** `visible` for text whose line breaks mean something (a command the user is asked to allow). */
+export function visibleLines(text: string, max = 4000): string {
+  const shown = text
+    .split(/\r?\n/)
+    .map((line) => visible(line, max))
+    .join("\n");
   return shown.length > max ? `${shown.slice(0, max)}…` : shown;
 }
 

@@ -1,4 +1,5 @@
 import type {
+  ApproveResult,
   AttachResult,
   DispatchResult,
   ErrorBody,
@@ -70,7 +71,10 @@ export class Api {
   runs = (taskId: string) =>
     this.request<{ runs: RunInfo[] }>("GET", `/runs?task=${encodeURIComponent(taskId)}&limit=100`).then((r) => r.runs);
   status = (mode: string, id: string) => this.request<StatusResult>("GET", `/status/${mode}/${id}`);
-  dispatch = (mode: string, id: string, extras: string[]) => this.request<DispatchResult>("POST", `/dispatch/${mode}/${id}`, { extras });
+  dispatch = (mode: string, id: string, extras: string[], resume = false) =>
+    this.request<DispatchResult>("POST", `/dispatch/${mode}/${id}`, { extras, ...(resume && { resume }) });
+  approve = (mode: string, id: string, decision: "allow" | "deny", message?: string) =>
+    this.request<ApproveResult>("POST", `/approve/${mode}/${id}`, { decision, ...(message && { message }) });
   stop = (mode: string, id: string) => this.request<StopResult>("POST", `/stop/${mode}/${id}`);
   attach = (mode: string, id: string) => this.request<AttachResult>("POST", `/attach/${mode}/${id}`);
   trust = () => this.request<TrustStatus>("GET", "/trust");

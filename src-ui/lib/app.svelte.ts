@@ -69,7 +69,7 @@ export class AppState {
     }, 100);
   }
 
-  isBusy(action: "run" | "stop" | "attach" | "trust", mode?: string, id?: string): boolean {
+  isBusy(action: "run" | "stop" | "attach" | "trust" | "approve", mode?: string, id?: string): boolean {
     return this.busy[action === "trust" ? "trust" : `${action}:${mode}/${id}`] === true;
   }
 
@@ -87,13 +87,16 @@ export class AppState {
     }
   }
 
-  async run(mode: string, id: string, extras: string[] = []): Promise<void> {
+  async run(mode: string, id: string, extras: string[] = [], resume = false): Promise<void> {
     this.notifier.askOnce();
-    const result = await this.act(`run:${mode}/${id}`, `Could not start ${mode} on ${id}`, () => this.api.dispatch(mode, id, extras));
+    const what = resume ? "resume" : "start";
+    const result = await this.act(`run:${mode}/${id}`, `Could not ${what} ${mode} on ${id}`, () =>
+      this.api.dispatch(mode, id, extras, resume),
+    );
     if (!result) return;
     this.toasts.show(
       result.reused ? "info" : "success",
-      result.reused ? `${mode} is already running on ${id}` : `Started ${mode} on ${id}`,
+      result.reused ? `${mode} is already running on ${id}` : `${resume ? "Resumed" : "Started"} ${mode} on ${id}`,
       [result.terminal?.message ?? result.session, result.notice].filter(Boolean).join(". "),
     );
   }
@@ -111,6 +114,14 @@ export class AppState {
     if (!result) return;
     this.toasts.show("success", "Trusted this repository's code", `${result.items.length} item(s), recorded outside the repository`);
     await this.board.load();
+  }
+
+  /** Answers what a run waits to do (its tool and command), as its pane's dialog would. */
+  async approve(mode: string, id: string, decision: "allow" | "deny", message?: string): Promise<void> {
+    const result = await this.act(`approve:${mode}/${id}`, `Could not answer ${mode} on ${id}`, () =>
+      this.api.approve(mode, id, decision, message),
+    );
+    if (result) this.toasts.show("success", `${decision === "allow" ? "Allowed" : "Denied"} ${result.tool} on ${id}`, result.summary);
   }
 
   async attach(mode: string, id: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { needsUser } from "../../src-ext/protocol/describe.ts";
+import { dollars, needsUser } from "../../src-ext/protocol/describe.ts";
 import type { EventOf } from "../../src-ext/protocol/events.ts";
 
 const ASKED_KEY = "dispatch.notifications.asked";
@@ -44,7 +44,7 @@ export class Notifier {
       body:
         run.reason ??
         (run.result?.costUsd !== undefined
-          ? `cost $${run.result.costUsd.toFixed(4)}, ${run.result.turns ?? "?"} turns`
+          ? `cost ${dollars(run.result.costUsd)}, ${run.result.turns ?? "?"} turns`
           : "Open the task to read its log."),
       tag: run.runId,
     });

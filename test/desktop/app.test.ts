@@ -1,32 +1,13 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { runtimePath } from "../../src-ext/cli/app-command.ts";
 import { SCREENSHOTS } from "../e2e/browser.ts";
+import { DesktopApp } from "../helpers/desktop-app.ts";
 import { ROOT } from "../helpers/repo.ts";
 import { World, waitFor } from "../helpers/world.ts";
 import { X11 } from "../helpers/x11.ts";
 
 const SESSION = "claude-interactive-TASK-42";
-/** trayer's panel: bottom right, 200x32; the one icon sits at its right end. */
-const TRAYER = [
-  "trayer",
-  "--edge",
-  "bottom",
-  "--align",
-  "right",
-  "--widthtype",
-  "pixel",
-  "--width",
-  "200",
-  "--heighttype",
-  "pixel",
-  "--height",
-  "32",
-  "--transparent",
-  "false",
-];
-const TRAY_ICON = { x: 1262, y: 784 };
 
 function killGroup(pid: number): void {
   try {
@@ -44,52 +25,20 @@ function processesOf(pattern: RegExp): string[] {
 
 describe("the desktop app with the real Neutralino runtime", () => {
   test("npm start: window with the board, tray Run opens a terminal, closing keeps the tray, Quit ends the app but not the session", async () => {
-    const runtime = runtimePath();
-    if (!existsSync(runtime)) {
-      throw new Error(
-        `no Neutralino runtime at ${runtime}: \`npm install\` provides it (neu update, or ../shared/neutralino/); by hand: \`npx neu update\``,
-      );
-    }
     await using x = await X11.start();
     await using world = new World();
-    Bun.spawn(TRAYER, { env: { ...process.env, ...x.env() }, stdout: "ignore", stderr: "ignore" });
-    const serverJson = join(world.stateDir, "server.json");
-    const app = Bun.spawn(["npm", "start", "--silent"], {
-      cwd: ROOT,
-      // Its own process group, so the whole tree (npm, sh, bun, runtime) can be ended on failure.
-      detached: true,
-      env: { ...world.env(x.env({ DISPATCH_TERMINAL: "xterm", DISPATCH_PORT: "0" })) },
-      stdout: "pipe",
-      stderr: "ignore",
-    });
-    let printed = "";
-    void (async () => {
-      for await (const chunk of app.stdout) printed += new TextDecoder().decode(chunk);
-    })();
+    const app = await DesktopApp.start(x, world);
+    const { info, window } = app;
+    const api = (path: string) => app.api(path);
     try {
-      // The extension comes up inside the runtime and serves the API.
-      const info = await waitFor("server.json", () => existsSync(serverJson) && JSON.parse(readFileSync(serverJson, "utf8")), 30000);
-      const api = (path: string, init: RequestInit = {}) =>
-        fetch(`${info.url}${path}`, { ...init, headers: { authorization: `Bearer ${info.token}` } });
-      // The window titled Dispatch loads the board and connects to /events with the extension's token.
-      const window = await waitFor("the Dispatch window", () => x.windows("^Dispatch$").at(0), 30000);
-      await waitFor("the window's UI to connect", async () => (await (await fetch(`${info.url}/health`)).json()).events >= 1, 30000);
       await Bun.sleep(1000);
       x.screenshot(join(SCREENSHOTS, "desktop-window.png"));
       // npm start printed the API's URL with its token.
-      await waitFor("the printed URL", () => printed.includes(`${info.url}/?token=${info.token}`));
+      await waitFor("the printed URL", () => app.printed.includes(`${info.url}/?token=${info.token}`));
 
       // Tray: open the menu, choose "Run interactive on TASK-42" (the third item: Open Dispatch,
       // TASK-7, TASK-42; separators are skipped).
-      // The menu is one more visible window of the runtime's class: clicked, then waited for.
-      const visible = () => x.run(["xdotool", "search", "--onlyvisible", "--class", "neutralino"]).out.split("\n").filter(Boolean).length;
-      const tray = async () => {
-        const before = visible();
-        x.run(["xdotool", "mousemove", String(TRAY_ICON.x), String(TRAY_ICON.y), "click", "1"]);
-        await waitFor("the tray menu", () => visible() > before);
-      };
-      await waitFor("the tray icon", () => x.run(["xdotool", "search", "--class", "neutralino"]).ok);
-      await tray();
+      await app.openTray();
       x.screenshot(join(SCREENSHOTS, "desktop-tray-menu.png"));
       x.run(["xdotool", "key", "Down", "Down", "Down", "Return"]);
       await waitFor("the run", async () => (await (await api("/status/interactive/TASK-42")).json()).state === "running", 20000);
@@ -111,9 +60,9 @@ describe("the desktop app with the real Neutralino runtime", () => {
       expect((await fetch(`${info.url}/health`)).ok).toBe(true);
 
       // Quit (the last item) ends the runtime and the extension; the session lives on.
-      await tray();
+      await app.openTray();
       x.run(["xdotool", "key", "Up", "Return"]);
-      expect(await app.exited).toBe(0);
+      expect(await app.process.exited).toBe(0);
       await waitFor(
         "no runtime or extension left",
         () => processesOf(/neutralino-linux|src-ext\/neutralino\/main\.ts|cli\.ts app/).length === 0,
@@ -126,7 +75,36 @@ describe("the desktop app with the real Neutralino runtime", () => {
       ).toBe("down");
       expect(world.tmux("has-session", "-t", `=${SESSION}`).code).toBe(0);
     } finally {
-      killGroup(app.pid);
+      app.kill();
+    }
+  }, 120000);
+
+  test("a run that asks for approval shows in the tray, with a counted icon; Allow in the tray runs the tool", async () => {
+    await using x = await X11.start();
+    await using world = new World();
+    const app = await DesktopApp.start(x, world);
+    try {
+      const quiet = app.trayIconPixels();
+      await app.api("/dispatch/interactive/TASK-42", { method: "POST" });
+      await waitFor("the agent to wait", async () => (await (await app.api("/status/interactive/TASK-42")).json()).activity === "waiting");
+      const proof = join(world.repo.root, "proof");
+      world.tmux("send-keys", "-t", `=${SESSION}:`, "-l", `bash touch ${proof}`);
+      world.tmux("send-keys", "-t", `=${SESSION}:`, "Enter");
+      // The icon gains a count once the tray knows.
+      await waitFor("the tray icon to count the run", () => app.trayIconPixels() !== quiet, 20000);
+      await app.openTray();
+      x.screenshot(join(SCREENSHOTS, "desktop-tray-approval.png"));
+      // Open Dispatch (1 need you) · [TASK-42 wants to run Bash: touch …] · Allow Bash: the second
+      // item that can be chosen.
+      x.run(["xdotool", "key", "Down", "Down", "Return"]);
+      await waitFor("the tool to run", () => existsSync(proof), 20000);
+      await waitFor(
+        "the agent to wait again",
+        async () => (await (await app.api("/status/interactive/TASK-42")).json()).activity === "waiting",
+      );
+      await waitFor("the tray icon without a count", () => app.trayIconPixels() === quiet, 20000);
+    } finally {
+      app.kill();
     }
   }, 120000);
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { git } from "../helpers/repo.ts";
-import { type ServerHandle, World, waitFor } from "../helpers/world.ts";
-import { launch, SCREENSHOTS } from "./browser.ts";
+import { World, waitFor } from "../helpers/world.ts";
+import { badge, launch, openBoard, SCREENSHOTS } from "./browser.ts";
 
 let browser: Browser;
 beforeAll(async () => {
@@ -13,23 +13,11 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** A signed-in page: /?token= sets the cookie and lands on the board. */
-async function openBoard(server: ServerHandle, scheme: "light" | "dark" = "light"): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 820 }, colorScheme: scheme });
-  const page = await context.newPage();
-  page.on("pageerror", (error) => console.error("page error:", error.message));
-  await page.goto(`${server.url}/?token=${server.token}`);
-  await page.waitForSelector("tbody tr[data-task]");
-  return page;
-}
-
-const badge = (page: Page, task: string, mode: string) => page.locator(`tr[data-task="${task}"] .badge:has(.mode:text-is("${mode}"))`);
-
 describe("the task board in Chromium", () => {
   test("lists the repo's tasks, the seed example included, and the broken file as a problem", async () => {
     await using world = new World();
     const server = await world.server();
-    const page = await openBoard(server);
+    const page = await openBoard(browser, server);
     // The token left the address bar.
     expect(page.url()).toBe(`${server.url}/#/`.replace("#/", ""));
     const ids = await page.locator("tbody tr[data-task]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-task")));
@@ -41,7 +29,7 @@ describe("the task board in Chromium", () => {
     const problems = page.getByRole("region", { name: "Problems" });
     await expect(problems.textContent()).resolves.toContain("tasks/broken.md:3");
     await page.screenshot({ path: join(SCREENSHOTS, "board-light.png") });
-    const dark = await openBoard(server, "dark");
+    const dark = await openBoard(browser, server, "dark");
     await dark.screenshot({ path: join(SCREENSHOTS, "board-dark.png") });
 
     // The filter narrows the list and is remembered across a reload.
@@ -56,7 +44,7 @@ describe("the task board in Chromium", () => {
   test("a run dispatched through the API turns its badge running, then finished, without a reload", async () => {
     await using world = new World();
     const server = await world.server();
-    const page = await openBoard(server);
+    const page = await openBoard(browser, server);
     await page.evaluate(() => Object.assign(window, { notReloaded: true }));
     await server.api("/dispatch/code-review/TASK-42", { method: "POST", body: JSON.stringify({ extras: ["--fake-sleep", "1.5"] }) });
     await badge(page, "TASK-42", "code-review").locator(".label:text-is('running')").waitFor();
@@ -71,7 +59,7 @@ describe("the task board in Chromium", () => {
     await using world = new World();
     const port = await freePort();
     const first = await world.server({}, port);
-    const page = await openBoard(first);
+    const page = await openBoard(browser, first);
     await page.getByRole("status").filter({ hasText: "Live" }).waitFor();
     await first.stop();
     await page.getByRole("alert").filter({ hasText: "Lost the connection" }).waitFor();
@@ -85,7 +73,7 @@ describe("the task board in Chromium", () => {
   test("keyboard: j/k move, Enter opens, r runs, Escape goes back", async () => {
     await using world = new World();
     const server = await world.server();
-    const page = await openBoard(server);
+    const page = await openBoard(browser, server);
     await page.keyboard.press("j");
     await page.keyboard.press("j");
     await page.keyboard.press("k");
@@ -161,7 +149,7 @@ describe("the task board in Chromium", () => {
     );
     world.repo.write(".mcp.json", JSON.stringify({ mcpServers: { helper: { command: "npx", args: ["some-server"] } } }));
     const server = await world.server();
-    const page = await openBoard(server);
+    const page = await openBoard(browser, server);
     const panel = page.getByRole("region", { name: "Repository trust" });
     await panel.waitFor();
     await expect(panel.textContent()).resolves.toContain("replaces the built-in code-review");

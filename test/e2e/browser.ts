@@ -1,7 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { ROOT } from "../helpers/repo.ts";
+import type { ServerHandle } from "../helpers/world.ts";
 
 export const CHROMIUM = process.env.DISPATCH_CHROMIUM ?? "/usr/bin/chromium";
 export const SCREENSHOTS = join(ROOT, "test-results", "screenshots");
@@ -29,3 +30,17 @@ export async function launch(): Promise<Browser> {
     ],
   });
 }
+
+/** A signed-in page: /?token= sets the cookie and lands on the board. */
+export async function openBoard(browser: Browser, server: ServerHandle, scheme: "light" | "dark" = "light"): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 820 }, colorScheme: scheme });
+  const page = await context.newPage();
+  page.on("pageerror", (error) => console.error("page error:", error.message));
+  await page.goto(`${server.url}/?token=${server.token}`);
+  await page.waitForSelector("tbody tr[data-task]");
+  return page;
+}
+
+/** The badge of `mode` in `task`'s row of the board. */
+export const badge = (page: Page, task: string, mode: string) =>
+  page.locator(`tr[data-task="${task}"] .badge:has(.mode:text-is("${mode}"))`);
