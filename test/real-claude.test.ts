@@ -1,72 +1,27 @@
-// The argv Dispatch builds, run by the REAL Claude Code CLI (the devDependency), offline: the CLI
-// talks to a loopback stand-in for the Messages API (ANTHROPIC_BASE_URL) and lives in a private
-// HOME, so the user's ~/.claude is never read or written and nothing leaves the machine.
+// The argv Dispatch builds, run by the REAL Claude Code CLI against the loopback stand-in
+// (test/helpers/real-claude.ts).
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { STANDIN_REPLY, type Standin, startStandin, userText } from "./fixtures/anthropic-standin.ts";
-import { git, ROOT } from "./helpers/repo.ts";
+import { realClaudeServer, stopAll } from "./helpers/real-claude.ts";
+import { git } from "./helpers/repo.ts";
+import { STANDIN_REPLY, startStandin, userText } from "./helpers/standin.ts";
 import { type ServerHandle, World, waitFor } from "./helpers/world.ts";
 
-const CLAUDE = join(ROOT, "node_modules", ".bin", "claude");
-const API_KEY = "sk-ant-api03-standin-0123456789abcdefghij";
 const SESSION = "=claude-interactive-TASK-42:";
-
-/** The world plus the stand-in, a private HOME that trusts the task's worktree, and the server. */
-async function realClaudeWorld(
-  world: World,
-  standin: Standin,
-  trusted: string[] = [],
-): Promise<{ server: ServerHandle; worktree: string }> {
-  const home = join(world.repo.root, "home");
-  const worktree = join(world.repo.worktrees, "TASK-42");
-  mkdirSync(home, { recursive: true });
-  // Skips the first-run dialogs: onboarding, "do you trust this folder?" (for the worktree and for
-  // every --add-dir folder), "use this API key?". Claude Code reads it from its config folder
-  // (CLAUDE_CONFIG_DIR, this world's own) when that is set, else from HOME.
-  const config = world.env().CLAUDE_CONFIG_DIR as string;
-  mkdirSync(config, { recursive: true });
-  const first = JSON.stringify({
-    hasCompletedOnboarding: true,
-    projects: Object.fromEntries([worktree, ...trusted].map((dir) => [dir, { hasTrustDialogAccepted: true }])),
-    customApiKeyResponses: { approved: [API_KEY.slice(-20)], rejected: [] },
-  });
-  writeFileSync(join(home, ".claude.json"), first);
-  writeFileSync(join(config, ".claude.json"), first);
-  const server = await world.server({
-    DISPATCH_CLAUDE_BIN: CLAUDE,
-    HOME: home,
-    ANTHROPIC_BASE_URL: standin.url,
-    ANTHROPIC_API_KEY: API_KEY,
-    DISABLE_TELEMETRY: "1",
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-    // Not "inside another Claude Code session" when the tests themselves run in one.
-    CLAUDECODE: "",
-  });
-  return { server, worktree };
-}
 
 function finished(server: ServerHandle, mode: string, timeoutMs: number) {
   return server.ended(mode, "TASK-42", timeoutMs);
 }
 
-/** Messages requests (not the CLI's HEAD / probe). */
-const messages = (standin: Standin) => standin.requests.filter((r) => r.path.startsWith("/v1/messages"));
-
-/** Ends whatever a failed test left running, before the world goes. */
-async function stopAll(server: ServerHandle | undefined) {
-  if (!server) return;
-  for (const mode of ["code-review", "interactive"]) await server.api(`/stop/${mode}/TASK-42`, { method: "POST" }).catch(() => {});
-}
-
 describe("the real Claude Code CLI accepts Dispatch's argv", () => {
   test("headless code-review: stream-json result on record, --model passed through, --save-to writes the answer", async () => {
-    const standin = startStandin();
+    await using standin = await startStandin();
     let server: ServerHandle | undefined;
-    try {
+    {
       await using world = new World();
       try {
-        const setup = await realClaudeWorld(world, standin);
+        const setup = await realClaudeServer(world, standin);
         server = setup.server;
         const res = await server.api("/dispatch/code-review/TASK-42", {
           method: "POST",
@@ -78,7 +33,7 @@ describe("the real Claude Code CLI accepts Dispatch's argv", () => {
         expect(done).toMatchObject({ state: "finished", running: false, exitCode: 0 });
 
         // The prompt reached the model: task id and body, with the model the extras asked for.
-        const turn = messages(standin).find((r) => userText(r.body).includes("TASK-42"));
+        const turn = standin.requests().find((r) => userText(r.body).includes("TASK-42"));
         expect(turn).toBeDefined();
         expect(userText(turn?.body)).toContain("Find the question whose answer is 42.");
         expect((turn?.body as { model?: string } | undefined)?.model).toBe("claude-sonnet-4-5");
@@ -99,19 +54,17 @@ describe("the real Claude Code CLI accepts Dispatch's argv", () => {
       } finally {
         await stopAll(server);
       }
-    } finally {
-      standin.stop();
     }
   }, 100000);
 
   test("interactive: `--add-dir DIR -- PROMPT` starts a session on the task's prompt; /exit ends it with 0", async () => {
-    const standin = startStandin();
+    await using standin = await startStandin();
     let server: ServerHandle | undefined;
-    try {
+    {
       await using world = new World();
       try {
         // An --add-dir folder that is not trusted gets its own trust dialog, which would hold the prompt.
-        const setup = await realClaudeWorld(world, standin, ["/tmp"]);
+        const setup = await realClaudeServer(world, standin, { trusted: ["/tmp"] });
         server = setup.server;
         const api = setup.server.api;
         const res = await api("/dispatch/interactive/TASK-42", {
@@ -125,10 +78,15 @@ describe("the real Claude Code CLI accepts Dispatch's argv", () => {
         const screen = () => world.tmux("capture-pane", "-p", "-t", SESSION).out;
         await waitFor(
           "the first prompt to reach the model",
-          () => messages(standin).some((r) => /TASK-42/.test(userText(r.body)) && /Answer everything/.test(userText(r.body))),
+          () => standin.requests().some((r) => /TASK-42/.test(userText(r.body)) && /Answer everything/.test(userText(r.body))),
           45000,
         ).catch((error) => {
-          throw new Error(`${error.message}\n--- screen:\n${screen()}\n--- requests: ${standin.requests.map((r) => r.path).join(", ")}`);
+          throw new Error(
+            `${error.message}\n--- screen:\n${screen()}\n--- requests: ${standin
+              .requests()
+              .map((r) => r.url)
+              .join(", ")}`,
+          );
         });
         // Let the reply show before typing, so /exit does not land in the middle of the turn.
         await waitFor("the reply on screen", () => screen().includes(STANDIN_REPLY), 30000);
@@ -151,15 +109,13 @@ describe("the real Claude Code CLI accepts Dispatch's argv", () => {
       } finally {
         await stopAll(server);
       }
-    } finally {
-      standin.stop();
     }
   }, 120000);
 
   test("an untrusted repository's Claude project files (a hook, an MCP server) do not run under claude -p; once trusted they do", async () => {
-    const standin = startStandin();
+    await using standin = await startStandin();
     let server: ServerHandle | undefined;
-    try {
+    {
       await using world = new World();
       try {
         const hookRan = join(world.repo.root, "HOOK-RAN");
@@ -174,7 +130,7 @@ describe("the real Claude Code CLI accepts Dispatch's argv", () => {
         );
         git(world.repo.repo, "add", "-A");
         git(world.repo.repo, "commit", "-q", "-m", "project settings");
-        const setup = await realClaudeWorld(world, standin);
+        const setup = await realClaudeServer(world, standin);
         server = setup.server;
 
         expect((await server.api("/dispatch/code-review/TASK-42", { method: "POST" })).status).toBe(201);
@@ -189,8 +145,6 @@ describe("the real Claude Code CLI accepts Dispatch's argv", () => {
       } finally {
         await stopAll(server);
       }
-    } finally {
-      standin.stop();
     }
   }, 120000);
 });

@@ -170,7 +170,7 @@ describe("run-state: what is recorded", () => {
     const failed = (result: Record<string, unknown>) =>
       transition(run("running"), { kind: "exit", exit: { ...exit(1), result } }, NOW)?.set.reason;
     expect(failed({ isError: true, subtype: "success", apiErrorStatus: 400, text: "API Error: 400 bad request" })).toBe(
-      "API error 400: API Error: 400 bad request",
+      "API error 400: bad request",
     );
     expect(failed({ isError: true, subtype: "error_max_turns", errors: ["Reached maximum number of turns (2)"] })).toBe(
       "Reached maximum number of turns (2)",

@@ -109,7 +109,11 @@ const NEEDS_USER = new Set<Activity>(["needs-approval", "needs-input", "error"])
  */
 export function resultReason(result: RunResult | null): string | null {
   if (!result?.isError) return null;
-  if (result.apiErrorStatus) return `API error ${result.apiErrorStatus}${result.text ? `: ${result.text}` : ""}`;
+  if (result.apiErrorStatus) {
+    // The text repeats the status ("API Error: 400 invalid_request_error"): say it once.
+    const said = result.text?.replace(/^API Error:\s*\d{3}\s*/i, "").trim();
+    return `API error ${result.apiErrorStatus}${said ? `: ${said}` : ""}`;
+  }
   if (result.subtype === "error_max_turns") return result.errors?.[0] ?? "reached the maximum number of turns";
   if (result.terminalReason && result.terminalReason !== "completed")
     return `stopped: ${result.terminalReason}${result.errors?.[0] ? ` (${result.errors[0]})` : ""}`;
