@@ -10,10 +10,12 @@ import { Engine } from "../src-ext/engine.ts";
 import { startServer } from "../src-ext/server/server.ts";
 import { TaskStore } from "../src-ext/tasks/task-store.ts";
 import { FAKE_CLAUDE, taskFile, tempRepo } from "../test/helpers/repo.ts";
+import { hookCostPerTurn, hookToEvents } from "./hooks.ts";
 import { bundleSizes, listRender } from "./ui.ts";
 
 type Result = { name: string; baseline: string; ours: number; base: number; unit: string };
 const results: Result[] = [];
+const notes: string[] = [];
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -142,7 +144,15 @@ const wsMs = await timeEach(
 );
 record("stream a 10 MB log over WS /logs", "readFileSync of the log", wsMs, readMs);
 
-// 5. The UI: bundle size, and navigation to a rendered list of every task.
+// 5. Hooks: an event from a hook to the board, and what the hooks add to a turn of the real CLI.
+const hooks = await hookToEvents(engine, info.url, info.token);
+record("hook start → run.activity on WS /events, median", "the same hook → a bare fs.watch, median", hooks.ours.median, hooks.base.median);
+record("hook start → run.activity on WS /events, p99", "the same hook → a bare fs.watch, p99", hooks.ours.p99, hooks.base.p99);
+const turnCost = await hookCostPerTurn();
+if (typeof turnCost === "string") notes.push(`claude -p turn with hooks: not measured: ${turnCost}`);
+else record("claude -p turn with a tool call, Dispatch's hooks on", "the same turn without hooks", turnCost.ours, turnCost.base);
+
+// 6. The UI: bundle size, and navigation to a rendered list of every task.
 const sizes = bundleSizes();
 const taskCount = engine.listTasks().tasks.length;
 for (const r of await listRender(info.url, info.token, taskCount)) results.push(r);
@@ -159,5 +169,5 @@ for (const r of results) {
     `${r.name}\n  ${fmt(r.ours)} ${r.unit} vs ${fmt(r.base)} ${r.unit} (${r.baseline})  ratio ${(r.ours / r.base).toFixed(2)}x\n`,
   );
 }
-for (const line of sizes) console.log(line);
+for (const line of [...notes, ...sizes]) console.log(line);
 process.exit(0);

@@ -10,8 +10,9 @@
  * `id` the request's (the hash of the hook's stdin line, as the engine computes it from the same
  * line in the event file). Started as `bun approval-hook.ts` with the hook's JSON on stdin.
  */
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, watch } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
+import { type SettledWatcher, watchSettled } from "../fs/watch-settled.ts";
 import { parseHookLine, requestId } from "./claude-events.ts";
 
 /** A little under the hook's own timeout (APPROVAL_TIMEOUT_S): give up before Claude kills us. */
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
   const id = requestId(line);
   const file = join(decisions, `${runId}.json`);
   await new Promise<void>((resolve) => {
-    const watchers: Array<ReturnType<typeof watch>> = [];
+    const watchers: SettledWatcher[] = [];
     const finish = () => {
       for (const w of watchers) w.close();
       clearTimeout(timer);
@@ -87,8 +88,8 @@ async function main(): Promise<void> {
     };
     const timer = setTimeout(finish, WAIT_MS);
     try {
-      if (existsSync(decisions)) watchers.push(watch(decisions, (_e, name) => name === basename(file) && look()));
-      watchers.push(watch(eventsFile, () => look()));
+      if (existsSync(decisions)) watchers.push(watchSettled(decisions, {}, (_e, name) => name === basename(file) && look()));
+      watchers.push(watchSettled(eventsFile, {}, () => look()));
     } catch {
       // Nothing to watch: the timeout ends the wait.
     }

@@ -1,4 +1,5 @@
-import { closeSync, type FSWatcher, fstatSync, openSync, readSync, watch } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { type SettledWatcher, watchSettled } from "../fs/watch-settled.ts";
 
 /** One read and one WebSocket frame: large enough that a 10 MB log is 40 frames, small enough to keep memory flat. */
 const CHUNK = 256 * 1024;
@@ -23,7 +24,7 @@ export class LogFollower {
   private fd: number;
   private offset: number;
   private ended = false;
-  private watcher: FSWatcher;
+  private watcher: SettledWatcher;
   private closed = false;
   private pumping = false;
   private safety: ReturnType<typeof setInterval>;
@@ -37,7 +38,7 @@ export class LogFollower {
   ) {
     this.fd = openSync(path, "r");
     this.offset = Math.max(0, from);
-    this.watcher = watch(path, () => this.pump());
+    this.watcher = watchSettled(path, {}, () => this.pump());
     // A safety net, not the mechanism: should a change notification ever go missing (inotify
     // under load), the reader still gets the bytes within a second instead of at the next write.
     this.safety = setInterval(() => this.pump(), SAFETY_PUMP_MS);

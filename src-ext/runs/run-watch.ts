@@ -1,12 +1,14 @@
-import { type FSWatcher, mkdirSync, watch } from "node:fs";
+import { mkdirSync } from "node:fs";
+import { type SettledWatcher, watchSettled } from "../fs/watch-settled.ts";
 import type { ActivityReader } from "./run-activity.ts";
 import { privateDir, type RunFiles } from "./run-files.ts";
 import type { RunLifecycle } from "./run-lifecycle.ts";
 
 /**
  * A run that vanished without a trace (a launcher killed with -9, a reboot) leaves no event: a
- * slow sweep finds it. Each sweep costs one query and, per live run, one `kill -0` and one read
- * of /proc; 5 s makes a `lost` verdict visible soon after a crash at no measurable cost.
+ * slow sweep finds it. Each sweep costs one query and, per live run, one `kill -0`, one read
+ * of /proc and one fstat of its event file; 5 s makes a `lost` verdict visible soon after a crash
+ * at no measurable cost.
  */
 const SWEEP_MS = 5000;
 /** One WAL write by another process fires several change events: one read of the database for the burst. */
@@ -19,7 +21,7 @@ const SYNC_DEBOUNCE_MS = 5;
  * or detached (tmux's hooks).
  */
 export class RunWatch {
-  private watchers: FSWatcher[] = [];
+  private watchers: SettledWatcher[] = [];
   private sweepTimer: ReturnType<typeof setInterval> | null = null;
   private syncTimer: ReturnType<typeof setTimeout> | null = null;
   private sweeping = false;
@@ -69,7 +71,7 @@ export class RunWatch {
   /** A folder that cannot be watched (replaced by a file, say) is left to the sweep; it never ends the process. */
   private follow(dir: string, onName: (name: string) => void): void {
     try {
-      const watcher = watch(dir, (_event, name) => {
+      const watcher = watchSettled(dir, {}, (_event, name) => {
         if (name) onName(String(name));
       });
       watcher.on("error", (error) => console.error(`dispatch: stopped watching ${dir}: ${error.message}`));
@@ -104,6 +106,8 @@ export class RunWatch {
     this.sweeping = true;
     try {
       await this.runs.observeAll();
+      // The same safety net for the event files: a notice lost some other way costs at most a sweep.
+      await this.activity.readAll();
     } catch (error) {
       console.error("dispatch: sweep failed:", error);
     } finally {

@@ -1,5 +1,6 @@
 import { existsSync, type FSWatcher, readdirSync, watch } from "node:fs";
 import { basename, dirname, join, relative, sep } from "node:path";
+import { type SettledWatcher, watchSettled } from "../fs/watch-settled.ts";
 import type { TaskProblem } from "../protocol/api.ts";
 import { decodeUtf8, FrontMatterError, hasFrontMatter, parseFrontMatter } from "./front-matter.ts";
 import { type Task, toTask } from "./task.ts";
@@ -24,7 +25,7 @@ export class TaskStore {
   private byId = new Map<string, Task>();
   private problemList: TaskProblem[] = [];
   /** The tasks folder itself (recursive), while it exists. */
-  private watcher: FSWatcher | null = null;
+  private watcher: SettledWatcher | null = null;
   /** Its parent: tells when the folder appears, goes or is replaced. */
   private parentWatcher: FSWatcher | null = null;
   private pending = new Set<string>();
@@ -70,7 +71,7 @@ export class TaskStore {
     this.watcher = null;
     if (!existsSync(this.dir)) return;
     try {
-      this.watcher = watch(this.dir, { recursive: true }, (_event, file) => {
+      this.watcher = watchSettled(this.dir, { recursive: true }, (_event, file) => {
         if (file === null) this.fullRescan = true;
         else this.pending.add(String(file));
         this.schedule();
