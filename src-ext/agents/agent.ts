@@ -34,6 +34,8 @@ export type AgentDefinition = {
   program: string;
   /** The user's own binary: `DISPATCH_<NAME>_BIN`. */
   binEnv: string;
+  /** How to install it, for the error when it is missing. */
+  install: string;
   /** Dispatch follows what it does through hooks (and can answer its permission requests and resume it). */
   hooks: boolean;
   /** argv that switches the repository's own agent configuration off, until the user trusts it. */

@@ -63,6 +63,7 @@ export const claude: AgentDefinition = {
   name: "claude",
   program: "claude",
   binEnv: "DISPATCH_CLAUDE_BIN",
+  install: "Claude Code (npm install -g @anthropic-ai/claude-code)",
   hooks: true,
   // The repository's hooks, MCP servers and permission rules stay off; the user's own load.
   withoutProject: ["--setting-sources", "user", "--strict-mcp-config"],

@@ -8,6 +8,7 @@ export const codex: AgentDefinition = {
   name: "codex",
   program: "codex",
   binEnv: "DISPATCH_CODEX_BIN",
+  install: "the Codex CLI (npm install -g @openai/codex)",
   hooks: false,
   withoutProject: [],
   prepare: () => ({ args: [], env: {}, files: [] }),

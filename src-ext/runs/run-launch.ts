@@ -44,15 +44,12 @@ export function worktreeFor(config: Config, taskId: string): string {
 }
 
 /** Resolves the agent's executable once per launch, so a missing `claude` is a clear error up front. */
-export function resolveAgent(command: string[]): string[] {
+export function resolveAgent(command: string[], definition: Pick<AgentDefinition, "name" | "binEnv" | "install">): string[] {
   const [program, ...rest] = command;
   if (!program) throw new DispatchError("config", "agent.command is empty");
   const found = program.includes("/") ? program : Bun.which(program);
   if (!found) {
-    throw new DispatchError(
-      "agent_not_found",
-      `${program} not found on PATH: install Claude Code (npm install -g @anthropic-ai/claude-code) or set DISPATCH_CLAUDE_BIN`,
-    );
+    throw new DispatchError("agent_not_found", `${program} not found on PATH: install ${definition.install} or set ${definition.binEnv}`);
   }
   return [found, ...rest];
 }
@@ -83,7 +80,7 @@ export async function launchRun(options: {
   onJobExit: () => void;
 }): Promise<Launched> {
   const { config, files, run, mode, task, extras } = options;
-  const agent = resolveAgent(options.agent.command);
+  const agent = resolveAgent(options.agent.command, options.agent.definition);
   const definition = options.agent.definition;
   const branch = branchFor(config, task.id);
   const worktree = await ensureWorktree(

@@ -61,4 +61,29 @@ describe("answering an agent from the board (the fake agent runs Claude Code's h
     expect(await history.locator("tbody tr td.num").getAttribute("title")).toBe("2 turns");
     await page.screenshot({ path: join(SCREENSHOTS, "task-history-cost.png"), fullPage: true });
   });
+
+  test("the board shows what each agent does: waiting, working, needs approval, needs input, error; the title counts those that need the user", async () => {
+    await using world = new World();
+    // The fake agent acts out the task's text as its first prompt.
+    world.repo.write("tasks/TASK-1.md", taskFile("TASK-1", "Wait for me", "Say hello."));
+    world.repo.write("tasks/TASK-2.md", taskFile("TASK-2", "Think hard", "slow 60"));
+    world.repo.write("tasks/TASK-3.md", taskFile("TASK-3", "Pick a colour", "ask"));
+    world.repo.write("tasks/TASK-4.md", taskFile("TASK-4", "Hit an API error", "fail"));
+    world.repo.write("tasks/TASK-5.md", taskFile("TASK-5", "Clean the build", `bash rm -rf ${join(world.repo.root, "build")}`));
+    const server = await world.server();
+    const page = await openBoard(browser, server);
+    const expected = { "TASK-1": "waiting", "TASK-2": "working", "TASK-3": "needs input", "TASK-4": "error", "TASK-5": "needs approval" };
+    for (const id of Object.keys(expected)) await server.api(`/dispatch/interactive/${id}`, { method: "POST" });
+    for (const [id, label] of Object.entries(expected))
+      await badge(page, id, "interactive").locator(`.label:text-is('${label}')`).waitFor();
+    await waitFor("the title to count them", async () => (await page.title()).startsWith("(3 need you)"));
+    await page.screenshot({ path: join(SCREENSHOTS, "board-activity.png") });
+
+    await page.goto(`${server.url}/#/task/TASK-3`);
+    await page.getByRole("region", { name: "interactive asks" }).getByText("Which colour?").waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, "task-needs-input.png") });
+    await page.goto(`${server.url}/#/task/TASK-4`);
+    await page.getByRole("region", { name: "interactive asks" }).getByText("API Error: 400").waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, "task-error.png") });
+  });
 });
