@@ -1,12 +1,11 @@
-import { existsSync, readFileSync } from "node:fs";
 import { relative } from "node:path";
-import { type AgentDefinition, agentNamed } from "./agents/agent.ts";
+import { launchAgentFor } from "./agents/launch-agent.ts";
+import { checkId, checkNames } from "./check-names.ts";
 import type { Config } from "./config.ts";
-import { DispatchError, describe } from "./errors.ts";
+import { DispatchError } from "./errors.ts";
 import { Bus } from "./events.ts";
-import { writePrivateFile } from "./fs/private-file.ts";
 import { type Mode, modeInfo } from "./modes/mode.ts";
-import { ModeStore, type RepoMode } from "./modes/mode-store.ts";
+import { ModeStore } from "./modes/mode-store.ts";
 import type {
   ApproveBody,
   ApproveResult,
@@ -17,18 +16,16 @@ import type {
   StatusResult,
   StopResult,
   TaskDetail,
-  TaskSummary,
   TasksResult,
   TrustStatus,
 } from "./protocol/api.ts";
-import { badgeOf } from "./protocol/describe.ts";
-import { ModeName, TaskId } from "./protocol/ids.ts";
 import type { RunOrigin } from "./protocol/states.ts";
+import { decide } from "./runs/approvals.ts";
 import { Attachments } from "./runs/attachments.ts";
 import { ActivityReader } from "./runs/run-activity.ts";
 import { RunDb } from "./runs/run-db.ts";
 import { RunFiles } from "./runs/run-files.ts";
-import { branchFor, type LaunchAgent, worktreeFor } from "./runs/run-launch.ts";
+import { branchFor, worktreeFor } from "./runs/run-launch.ts";
 import { RunLifecycle } from "./runs/run-lifecycle.ts";
 import { type RunRecord, toRunInfo } from "./runs/run-record.ts";
 import { isLive } from "./runs/run-state.ts";
@@ -36,24 +33,15 @@ import { RunWatch } from "./runs/run-watch.ts";
 import { ensureStateDir } from "./state-dir.ts";
 import type { Task } from "./tasks/task.ts";
 import { TaskStore } from "./tasks/task-store.ts";
-import { type Opening, openOrFocus } from "./terminal/attach.ts";
+import type { Opening } from "./terminal/attach.ts";
+import { RunTerminals } from "./terminal/run-terminals.ts";
 import { socketPathFor, Tmux } from "./tmux/tmux.ts";
-import { type AgentChoice, RepoTrust } from "./trust/repo-trust.ts";
+import { RepoTrust } from "./trust/repo-trust.ts";
 import { TrustStore } from "./trust/trust-store.ts";
+import { badgesByTask, statusOf, summary } from "./views/task-views.ts";
 
+export { checkId, checkNames } from "./check-names.ts";
 export { VERSION } from "./version.ts";
-
-/** Validates at the engine's door too: every edge calls through here. */
-export function checkNames(mode: string, id: string): void {
-  const m = ModeName.safeParse(mode);
-  if (!m.success) throw new DispatchError("invalid_mode", `invalid mode name ${JSON.stringify(mode)}: ${m.error.issues[0]?.message}`);
-  checkId(id);
-}
-
-export function checkId(id: string): void {
-  const t = TaskId.safeParse(id);
-  if (!t.success) throw new DispatchError("invalid_id", `invalid task id ${JSON.stringify(id)}: ${t.error.issues[0]?.message}`);
-}
 
 /**
  * The one engine behind the CLI, the HTTP API and the Neutralino bridge. It never knows which
@@ -69,6 +57,7 @@ export class Engine {
   private readonly attachments: Attachments;
   private readonly activity: ActivityReader;
   private readonly trust: RepoTrust;
+  private readonly terminals: RunTerminals;
   private watch: RunWatch | null = null;
   private taskStore: TaskStore | null = null;
   private watchingTasks = false;
@@ -82,6 +71,7 @@ export class Engine {
     this.runs = new RunLifecycle(config, new RunFiles(config.stateDir), this.db, this.tmux, this.bus);
     this.attachments = new Attachments(this.runs, this.tmux, this.bus);
     this.activity = new ActivityReader(this.runs.files, this.runs, this.attachments);
+    this.terminals = new RunTerminals(this.tmux, this.attachments, this.bus, config.terminal);
     this.modes = new ModeStore(config.repo).load();
     this.trust = new RepoTrust(
       config.repo,
@@ -163,25 +153,7 @@ export class Engine {
 
   /** The mode `name` runs, as trust allows (trust/repo-trust.ts); `ignored`: the repository's version it left out. */
   mode(name: string): Mode {
-    return this.resolveMode(name).mode;
-  }
-
-  private resolveMode(name: string): { mode: Mode; ignored: RepoMode | null } {
-    const { mode, ignored } = this.modes.resolve(name, this.trust.isTrusted);
-    if (!mode && ignored) {
-      throw new DispatchError(
-        "untrusted",
-        `${name} is this repository's own mode (${ignored.item.path}), which you have not trusted: review it with dispatch trust (or on the board) first`,
-      );
-    }
-    if (!mode) {
-      const known = this.modes
-        .all(this.trust.isTrusted)
-        .map((m) => m.mode.name)
-        .join(", ");
-      throw new DispatchError("unknown_mode", `unknown mode ${name} (modes: ${known})`);
-    }
-    return { mode, ignored };
+    return this.modes.runnable(name, this.trust.isTrusted).mode;
   }
 
   task(id: string): Task {
@@ -203,9 +175,9 @@ export class Engine {
     options: { resume?: boolean } = {},
   ): Promise<DispatchResult> {
     checkNames(modeName, id);
-    const { mode, ignored } = this.resolveMode(modeName);
+    const { mode, ignored } = this.modes.runnable(modeName, this.trust.isTrusted);
     const task = this.task(id);
-    const { launch, ignored: agentIgnored } = this.agentFor(mode);
+    const { launch, ignored: agentIgnored } = launchAgentFor(mode, this.trust);
     let from: RunRecord | null = null;
     if (options.resume) {
       if (!launch.definition.hooks)
@@ -232,26 +204,8 @@ export class Engine {
       ...(run.resumedFrom && { resumedFrom: run.resumedFrom }),
     };
     // The CLI attaches in its own terminal; every other edge opens the user's (DESIGN §4), without waiting for it.
-    if (mode.interactive && origin !== "cli" && info.state === "running") result.terminal = (await this.openTerminal(run, !reused)).now;
+    if (mode.interactive && origin !== "cli" && info.state === "running") result.terminal = (await this.terminals.open(run, !reused)).now;
     return result;
-  }
-
-  /**
-   * The agent a mode runs and its program: for Claude Code, as trust allows (the user's own, the
-   * repository's trusted `agent.command`, else `claude`); for another agent, `DISPATCH_<NAME>_BIN`
-   * or its program name.
-   */
-  private agentFor(mode: Mode): { launch: LaunchAgent; ignored: string | null } {
-    const definition = agentNamed(mode.agent) as AgentDefinition;
-    const choice: AgentChoice =
-      definition.name === "claude"
-        ? this.trust.agent()
-        : { command: [process.env[definition.binEnv] || definition.program], claude: false, ignored: null };
-    const repoMode = mode.source === "repo" ? mode.name : null;
-    return {
-      launch: { definition, command: choice.command, inWorktree: (worktree) => this.trust.inWorktree(worktree, choice, repoMode) },
-      ignored: choice.ignored,
-    };
   }
 
   /**
@@ -267,30 +221,7 @@ export class Engine {
       throw new DispatchError("invalid_mode", `${modeName} is headless: there is no session to attach to (open its log instead)`);
     const run = this.runs.latest(modeName, id);
     if (!run || !isLive(run.phase)) throw new DispatchError("not_running", `no run of ${modeName} on ${id} is running`);
-    return this.openOrFocus(run);
-  }
-
-  private async openOrFocus(run: RunRecord, fresh = false): Promise<Opening> {
-    const opening = await openOrFocus(this.tmux.at(run.socket), run.session, {
-      configured: this.config.terminal,
-      waitAttached: (ms) => this.attachments.waitAttached(run.id, ms),
-      fresh,
-    });
-    opening.outcome?.then(
-      (result) => this.bus.emit({ type: "terminal", mode: run.mode, taskId: run.taskId, result }),
-      () => undefined,
-    );
-    return opening;
-  }
-
-  /** A terminal that cannot open does not undo the dispatch: the answer says why instead. */
-  private async openTerminal(run: RunRecord, fresh: boolean): Promise<Opening> {
-    try {
-      return await this.openOrFocus(run, fresh);
-    } catch (error) {
-      const command = this.tmux.at(run.socket).attachArgv(run.session);
-      return { now: { session: run.session, action: "none", terminal: null, message: describe(error), command }, outcome: null };
-    }
+    return this.terminals.openOrFocus(run);
   }
 
   /** The command that attaches a terminal to a run's session (or moves a tmux client to it), on the run's own tmux server. */
@@ -309,24 +240,7 @@ export class Engine {
     const mode = this.mode(modeName);
     this.knownTask(modeName, id);
     const run = this.runs.latest(modeName, id);
-    if (!run) return { state: "idle", running: false, headless: !mode.interactive };
-    const info = toRunInfo(run);
-    const attached = this.attachments.get(run.id);
-    return {
-      state: info.state,
-      running: isLive(run.phase),
-      headless: info.headless,
-      ...(info.exitCode !== null && { exitCode: info.exitCode }),
-      ...(info.reason !== null && { reason: info.reason }),
-      startedAt: info.startedAt,
-      ...(info.endedAt !== null && { endedAt: info.endedAt }),
-      session: info.session,
-      runId: info.runId,
-      ...(attached !== undefined && { attached }),
-      ...(info.activity !== null && info.state === "running" && { activity: info.activity }),
-      ...(info.pending !== null && { pending: info.pending }),
-      ...(info.sessionId !== null && { sessionId: info.sessionId }),
-    };
+    return statusOf(run, !mode.interactive, run ? this.attachments.get(run.id) : undefined);
   }
 
   /** Asks tmux once whether a terminal is attached (the CLI, which has no hooks to listen to). */
@@ -335,31 +249,12 @@ export class Engine {
     if (run) await this.attachments.refresh(run.id);
   }
 
-  /**
-   * Answers the permission request a run waits on, for its approval hook (agents/approval-hook.ts)
-   * to pass to Claude. A question is answered in the session itself; a request answered already
-   * (here, or in the pane) is not answered twice.
-   */
+  /** Answers the permission request a run waits on (runs/approvals.ts). */
   approve(modeName: string, id: string, body: ApproveBody): ApproveResult {
     checkNames(modeName, id);
     this.mode(modeName);
     this.knownTask(modeName, id);
-    const run = this.runs.latest(modeName, id);
-    if (!run || !isLive(run.phase)) throw new DispatchError("not_running", `no run of ${modeName} on ${id} is running`);
-    const pending = run.pending;
-    if (!pending || pending.kind === "error") throw new DispatchError("conflict", `${modeName} on ${id} is not waiting for a decision`);
-    if (pending.kind === "question") {
-      throw new DispatchError(
-        "conflict",
-        `${modeName} on ${id} asks a question: answer it in its session (dispatch attach ${modeName} ${id})`,
-      );
-    }
-    const file = this.runs.files.decision(run.id);
-    if (existsSync(file) && JSON.parse(readFileSync(file, "utf8")).id === pending.id) {
-      throw new DispatchError("conflict", `this request of ${modeName} on ${id} was answered already`);
-    }
-    writePrivateFile(file, JSON.stringify({ id: pending.id, behavior: body.decision, ...(body.message && { message: body.message }) }));
-    return { decided: true, runId: run.id, tool: pending.tool, summary: pending.summary };
+    return decide(this.runs.files, this.runs.latest(modeName, id), `${modeName} on ${id}`, body);
   }
 
   async stop(modeName: string, id: string): Promise<StopResult> {
@@ -428,13 +323,7 @@ export class Engine {
   }
 
   private badges(): Map<string, Record<string, ModeBadge>> {
-    const byTask = new Map<string, Record<string, ModeBadge>>();
-    for (const run of this.runs.latestAll()) {
-      const badges = byTask.get(run.taskId) ?? {};
-      badges[run.mode] = badgeOf(toRunInfo(run));
-      byTask.set(run.taskId, badges);
-    }
-    return byTask;
+    return badgesByTask(this.runs.latestAll());
   }
 
   /** Each task's cost so far: one query, kept until a run ends. */
@@ -461,19 +350,4 @@ export class Engine {
       branch: branchFor(this.config, id),
     };
   }
-}
-
-function summary(t: Task, runs: Record<string, ModeBadge>, costUsd: number | null): TaskSummary {
-  return {
-    id: t.id,
-    title: t.title,
-    status: t.status,
-    priority: t.priority,
-    phase: t.phase,
-    type: t.type,
-    tags: t.tags,
-    path: t.path,
-    runs,
-    costUsd,
-  };
 }

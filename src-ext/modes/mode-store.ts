@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { AGENTS, agentNamed } from "../agents/agent.ts";
+import { DispatchError } from "../errors.ts";
 import type { TaskProblem } from "../protocol/api.ts";
 import { parseToml } from "../toml.ts";
 import { look, modeItem, type TrustItem } from "../trust/repo-content.ts";
@@ -84,6 +85,24 @@ export class ModeStore {
     const repo = this.repoModes.get(name);
     if (repo && trusted(repo.item)) return { mode: repo.mode, ignored: null };
     return { mode: this.builtins.get(name) ?? null, ignored: repo ?? null };
+  }
+
+  /** The mode `name` runs as trust allows, or a clear error: not trusted yet, or no such mode. */
+  runnable(name: string, trusted: (item: TrustItem) => boolean): { mode: Mode; ignored: RepoMode | null } {
+    const { mode, ignored } = this.resolve(name, trusted);
+    if (!mode && ignored) {
+      throw new DispatchError(
+        "untrusted",
+        `${name} is this repository's own mode (${ignored.item.path}), which you have not trusted: review it with dispatch trust (or on the board) first`,
+      );
+    }
+    if (!mode) {
+      const known = this.all(trusted)
+        .map((m) => m.mode.name)
+        .join(", ");
+      throw new DispatchError("unknown_mode", `unknown mode ${name} (modes: ${known})`);
+    }
+    return { mode, ignored };
   }
 
   all(trusted: (item: TrustItem) => boolean): ListedMode[] {

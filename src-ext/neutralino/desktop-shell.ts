@@ -4,7 +4,7 @@ import type { AttachResult, RunInfo } from "../protocol/api.ts";
 import { dollars, needsUser, runOutcome } from "../protocol/describe.ts";
 import type { NeutralinoBridge } from "./bridge.ts";
 import { HELLO_EVENT, type Hello, TrayClick, type TrayItem } from "./protocol.ts";
-import { parseTrayId, type TrayAction, trayIcon, trayMenu, waiting } from "./tray-menu.ts";
+import { parseTrayId, TRAY_ICON, type TrayAction, trayMenu } from "./tray-menu.ts";
 
 /**
  * Run changes come in bursts: `run.started`, then `run.changed` once launched, measured 16 ms
@@ -71,12 +71,12 @@ export class DesktopShell {
 
   async updateTray(): Promise<void> {
     const menuItems = this.menu();
-    const icon = trayIcon(waiting(this.engine.latestRuns()).length);
-    const key = JSON.stringify([icon, menuItems]);
+    // Only a change is sent: every os.setTray is GTK work on the runtime's server thread (TRAY_ICON).
+    const key = JSON.stringify(menuItems);
     if (key === this.lastMenu) return;
     this.lastMenu = key;
     try {
-      await this.bridge.call("os.setTray", { icon, menuItems });
+      await this.bridge.call("os.setTray", { icon: TRAY_ICON, menuItems });
     } catch (error) {
       console.error(`dispatch: could not set the tray: ${describe(error)}`);
     }

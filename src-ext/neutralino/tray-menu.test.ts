@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { RunInfo, TaskSummary } from "../protocol/api.ts";
-import { parseTrayId, trayIcon, trayMenu } from "./tray-menu.ts";
+import { parseTrayId, trayMenu } from "./tray-menu.ts";
 
 const task = (id: string, runs: TaskSummary["runs"] = {}): TaskSummary => ({
   id,
@@ -94,9 +94,6 @@ describe("tray menu", () => {
     expect(parseTrayId(items[4]?.id as string)).toEqual({ kind: "deny", mode: "interactive", id: "T42" });
     expect(items.map((i) => i.text)).toContain("Resume interactive on T1");
     expect(new Set(items.map((i) => i.id)).size).toBe(items.length);
-    expect(trayIcon(2)).toBe("/resources/icons/trayIcon-2.png");
-    expect(trayIcon(12)).toBe("/resources/icons/trayIcon-9plus.png");
-    expect(trayIcon(0)).toBe("/resources/icons/trayIcon.png");
   });
 
   test("item ids carry the action", () => {

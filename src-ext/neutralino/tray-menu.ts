@@ -27,8 +27,8 @@ function recentTasks(tasks: TaskSummary[]): TaskSummary[] {
   return [...tasks].sort((a, b) => lastRunId(b).localeCompare(lastRunId(a))).slice(0, RECENT_TASKS);
 }
 
-/** How many runs wait for the user (the tray icon and the first item say so). */
-export function waiting(latest: RunInfo[]): RunInfo[] {
+/** The runs that wait for the user (the first item counts them). */
+function waiting(latest: RunInfo[]): RunInfo[] {
   return latest.filter((r) => r.state === "running" && needsUser(r) !== null);
 }
 
@@ -84,8 +84,10 @@ export function trayMenu(tasks: TaskSummary[], latest: RunInfo[], runMode = "int
   return [...unique.slice(0, MAX_ITEMS - quit.length), ...quit];
 }
 
-/** The tray icon: the plain one, or one that shows how many runs need the user (1–9, then 9+). */
-export function trayIcon(needs: number): string {
-  if (needs <= 0) return "/resources/icons/trayIcon.png";
-  return `/resources/icons/trayIcon-${needs > 9 ? "9plus" : needs}.png`;
-}
+/**
+ * The tray icon never changes. Neutralino 6.9 on Linux runs os.setTray's GTK calls on its server
+ * thread; a new icon then redraws the icon off GTK's main thread, and that aborted the runtime
+ * (a cairo assertion, exit 134) in 3 of 8 approval flows here, against 0 of 8 with one icon. How
+ * many runs need the user is in the menu's first item and the window title instead.
+ */
+export const TRAY_ICON = "/resources/icons/trayIcon.png";

@@ -79,19 +79,20 @@ describe("the desktop app with the real Neutralino runtime", () => {
     }
   }, 120000);
 
-  test("a run that asks for approval shows in the tray, with a counted icon; Allow in the tray runs the tool", async () => {
+  test("a run that asks for approval shows in the tray; Allow in the tray runs the tool", async () => {
     await using x = await X11.start();
     await using world = new World();
     const app = await DesktopApp.start(x, world);
     try {
-      const quiet = app.trayIconPixels();
       await app.api("/dispatch/interactive/TASK-42", { method: "POST" });
       await waitFor("the agent to wait", async () => (await (await app.api("/status/interactive/TASK-42")).json()).activity === "waiting");
+      // The menu with the run (Attach, Stop) and nothing asked: measured once the tray shows the run.
+      const quiet = await app.trayMenuHeight();
       const proof = join(world.repo.root, "proof");
       world.tmux("send-keys", "-t", `=${SESSION}:`, "-l", `bash touch ${proof}`);
       world.tmux("send-keys", "-t", `=${SESSION}:`, "Enter");
-      // The icon gains a count once the tray knows.
-      await waitFor("the tray icon to count the run", () => app.trayIconPixels() !== quiet, 20000);
+      // The menu grows by the request (what it asks, Allow, Deny) once the tray knows it.
+      await app.trayMenuUntil("the tray to list the request", (height) => height > quiet);
       await app.openTray();
       x.screenshot(join(SCREENSHOTS, "desktop-tray-approval.png"));
       // Open Dispatch (1 need you) · [TASK-42 wants to run Bash: touch …] · Allow Bash: the second
@@ -102,7 +103,7 @@ describe("the desktop app with the real Neutralino runtime", () => {
         "the agent to wait again",
         async () => (await (await app.api("/status/interactive/TASK-42")).json()).activity === "waiting",
       );
-      await waitFor("the tray icon without a count", () => app.trayIconPixels() === quiet, 20000);
+      await app.trayMenuUntil("the tray without the request", (height) => height === quiet);
     } finally {
       app.kill();
     }

@@ -79,19 +79,53 @@ export class DesktopApp {
     return fetch(`${this.info.url}${path}`, { ...init, headers: { authorization: `Bearer ${this.info.token}` } });
   }
 
-  /** Opens the tray menu: it is one more visible window of the runtime's class, clicked then waited for. */
-  async openTray(): Promise<void> {
-    const visible = () =>
-      this.x.run(["xdotool", "search", "--onlyvisible", "--class", "neutralino"]).out.split("\n").filter(Boolean).length;
-    const before = visible();
-    this.x.run(["xdotool", "mousemove", String(TRAY_ICON.x), String(TRAY_ICON.y), "click", "1"]);
-    await waitFor("the tray menu", () => visible() > before);
+  /**
+   * Opens the tray menu and returns its window: one more visible window of the runtime's class,
+   * clicked then waited for. A click that lands while the app replaces its tray opens nothing:
+   * it is clicked again.
+   */
+  async openTray(): Promise<string> {
+    const visible = () => this.x.run(["xdotool", "search", "--onlyvisible", "--class", "neutralino"]).out.split("\n").filter(Boolean);
+    const before = new Set(visible());
+    for (let attempt = 1; ; attempt++) {
+      this.x.run(["xdotool", "mousemove", String(TRAY_ICON.x), String(TRAY_ICON.y), "click", "1"]);
+      try {
+        return await waitFor("the tray menu", () => visible().find((w) => !before.has(w)), 4000);
+      } catch (error) {
+        if (attempt === 3) {
+          this.x.screenshot(join(ROOT, "test-results", "screenshots", "desktop-tray-failed.png"));
+          throw error;
+        }
+      }
+    }
   }
 
-  /** A fingerprint of the tray icon's pixels: it changes when the icon does. */
-  trayIconPixels(): string {
-    const box = `32x32+${TRAY_ICON.x - 16}+${TRAY_ICON.y - 16}`;
-    return this.x.run(["import", "-window", "root", "-crop", box, "+repage", "-format", "%#", "info:"]).out;
+  /** How tall the tray menu is (it grows with its items): opened, measured, closed. */
+  async trayMenuHeight(): Promise<number> {
+    const menu = await this.openTray();
+    const height = Number(/HEIGHT=(\d+)/.exec(this.x.run(["xdotool", "getwindowgeometry", "--shell", menu]).out)?.[1] ?? 0);
+    this.x.run(["xdotool", "key", "Escape"]);
+    await waitFor(
+      "the tray menu to close",
+      () => !this.x.run(["xdotool", "search", "--onlyvisible", "--class", "neutralino"]).out.includes(menu),
+    );
+    return height;
+  }
+
+  /**
+   * Waits until the tray menu's height passes `check`. Each look opens and closes the menu, so
+   * looks are spaced a second apart: the runtime (Neutralino 6.9 on Linux) runs os.setTray's GTK
+   * calls on its server thread, and a tray update that lands while the menu is open can abort it
+   * (seen here: a cairo assertion, exit 134). A user meets that rarely; a test must not provoke it.
+   */
+  async trayMenuUntil(what: string, check: (height: number) => boolean, timeoutMs = 20000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const height = await this.trayMenuHeight();
+      if (check(height)) return height;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (menu ${height} px high)`);
+      await Bun.sleep(1000);
+    }
   }
 
   /** Ends the app's whole process tree (npm, sh, bun, runtime). */

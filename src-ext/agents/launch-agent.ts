@@ -1,0 +1,26 @@
+import type { Mode } from "../modes/mode.ts";
+import type { LaunchAgent } from "../runs/run-launch.ts";
+import type { AgentChoice, RepoTrust } from "../trust/repo-trust.ts";
+import { type AgentDefinition, agentNamed } from "./agent.ts";
+
+/**
+ * The agent a mode runs and its program: for Claude Code, as trust allows (the user's own, the
+ * repository's trusted `agent.command`, else `claude`); for another agent, `DISPATCH_<NAME>_BIN`
+ * or its program name. `ignored`: what trust left out, to tell the user.
+ */
+export function launchAgentFor(
+  mode: Mode,
+  trust: RepoTrust,
+  env: Record<string, string | undefined> = process.env,
+): { launch: LaunchAgent; ignored: string | null } {
+  const definition = agentNamed(mode.agent) as AgentDefinition;
+  const choice: AgentChoice =
+    definition.name === "claude"
+      ? trust.agent()
+      : { command: [env[definition.binEnv] || definition.program], claude: false, ignored: null };
+  const repoMode = mode.source === "repo" ? mode.name : null;
+  return {
+    launch: { definition, command: choice.command, inWorktree: (worktree) => trust.inWorktree(worktree, choice, repoMode) },
+    ignored: choice.ignored,
+  };
+}
