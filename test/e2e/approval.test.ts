@@ -86,4 +86,37 @@ describe("answering an agent from the board (the fake agent runs Claude Code's h
     await page.getByRole("region", { name: "interactive asks" }).getByText("API Error: 400").waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, "task-error.png") });
   });
+
+  test("a run that starts to need the user raises a notification naming the task and why; clicking it opens the task", async () => {
+    await using world = new World();
+    const server = await world.server();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 820 } });
+    // Record notifications instead of showing them (permission granted); keep them to click.
+    await context.addInitScript(() => {
+      const shown: Array<{ title: string; body: string; onclick: (() => void) | null }> = [];
+      class FakeNotification {
+        static permission = "granted";
+        static requestPermission = async () => "granted";
+        onclick: (() => void) | null = null;
+        constructor(title: string, options?: { body?: string }) {
+          shown.push(Object.assign(this, { title, body: options?.body ?? "" }));
+        }
+      }
+      Object.assign(window, { Notification: FakeNotification, shownNotifications: shown });
+    });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/?token=${server.token}`);
+    await page.waitForSelector("tbody tr[data-task]");
+    await server.api("/dispatch/interactive/TASK-42", { method: "POST" });
+    await badge(page, "TASK-42", "interactive").locator(".label:text-is('waiting')").waitFor();
+    world.tmux("send-keys", "-t", "=claude-interactive-TASK-42:", "-l", "bash make clean");
+    world.tmux("send-keys", "-t", "=claude-interactive-TASK-42:", "Enter");
+    type Shown = { shownNotifications: Array<{ title: string; body: string; onclick: () => void }> };
+    await page.waitForFunction(() => (window as unknown as Shown).shownNotifications.length > 0);
+    const shown = await page.evaluate(() => (window as unknown as Shown).shownNotifications.map((n) => `${n.title} | ${n.body}`));
+    expect(shown).toEqual(["TASK-42: wants to run Bash | interactive: make clean"]);
+    await page.evaluate(() => (window as unknown as Shown).shownNotifications[0]?.onclick());
+    await page.locator("#task-title").getByText("Answer everything").waitFor();
+    expect(page.url()).toEndWith("#/task/TASK-42");
+  });
 });
