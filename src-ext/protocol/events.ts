@@ -35,27 +35,12 @@ export const TerminalOutcome = z.object({ type: z.literal("terminal"), mode: Mod
 /** Task files changed on disk. */
 export const TasksChanged = z.object({ type: z.literal("tasks.changed") });
 
-export const EngineEvent = z.discriminatedUnion("type", [
-  RunStarted,
-  RunChanged,
-  RunEnded,
-  RunActivity,
-  RunAttached,
-  TerminalOutcome,
-  TasksChanged,
-]);
+const ENGINE_EVENTS = [RunStarted, RunChanged, RunEnded, RunActivity, RunAttached, TerminalOutcome, TasksChanged] as const;
+
+export const EngineEvent = z.discriminatedUnion("type", ENGINE_EVENTS);
 export type EngineEvent = z.infer<typeof EngineEvent>;
 export type EventOf<T extends EngineEvent["type"]> = Extract<EngineEvent, { type: T }>;
 
 /** Messages on WS /events: a greeting, then every engine event. */
-export const ServerEvent = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("hello"), version: z.string() }),
-  RunStarted,
-  RunChanged,
-  RunEnded,
-  RunActivity,
-  RunAttached,
-  TerminalOutcome,
-  TasksChanged,
-]);
+export const ServerEvent = z.discriminatedUnion("type", [z.object({ type: z.literal("hello"), version: z.string() }), ...ENGINE_EVENTS]);
 export type ServerEvent = z.infer<typeof ServerEvent>;

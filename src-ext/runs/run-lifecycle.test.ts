@@ -2,6 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { waitFor } from "../../test/helpers/world.ts";
 import { Bus } from "../events.ts";
 import { alive, startTime } from "../proc/liveness.ts";
 import type { EngineEvent } from "../protocol/events.ts";
@@ -83,7 +84,7 @@ describe("run lifecycle: sure verdicts", () => {
     expect(alive(j.agent)).toBe(true);
     process.kill(j.agent, 9);
     // SIGKILL lands asynchronously: wait for it to have.
-    while (alive(j.agent)) await Bun.sleep(5);
+    await waitFor("the agent to die", () => !alive(j.agent));
     const lost = await w.runs.observe("r1");
     expect(lost).toMatchObject({ phase: "lost", reason: "the agent's process vanished without an exit code" });
   });
