@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { z } from "zod";
+import { AGENTS } from "./agents/agent.ts";
 import { DispatchError, describe } from "./errors.ts";
 import { parseToml } from "./toml.ts";
 
@@ -35,8 +36,11 @@ export type Config = {
   /** Branch name template, `{id}` replaced by the task id. */
   branchTemplate: string;
   stateDir: string;
-  /** The user's own agent: `DISPATCH_CLAUDE_BIN`, else null (then a trusted `agent.command`, else `claude`). */
-  agentFromEnv: string[] | null;
+  /**
+   * The user's own agent programs by agent name: `DISPATCH_<NAME>_BIN` (agents/). Claude Code's,
+   * when set, comes before a trusted `agent.command`, else `claude`.
+   */
+  agentBins: Record<string, string>;
   /** The repository's `agent.command`: it runs only once the user trusts it (trust/). */
   repoAgentCommand: string[] | null;
   /** tmux `-L` socket name; undefined means the user's own tmux server. */
@@ -107,7 +111,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     repoWorktrees: file.worktrees ?? null,
     branchTemplate: file.branch ?? "task/{id}",
     stateDir: env.DISPATCH_STATE_DIR ? resolve(env.DISPATCH_STATE_DIR) : join(repo, ".run"),
-    agentFromEnv: env.DISPATCH_CLAUDE_BIN ? [env.DISPATCH_CLAUDE_BIN] : null,
+    agentBins: Object.fromEntries(
+      Object.values(AGENTS).flatMap((agent) => (env[agent.binEnv] ? [[agent.name, env[agent.binEnv] as string]] : [])),
+    ),
     repoAgentCommand: typeof agentFromFile === "string" ? [agentFromFile] : (agentFromFile ?? null),
     tmuxSocket: env.DISPATCH_TMUX_SOCKET || undefined,
     terminal: env.DISPATCH_TERMINAL || file.terminal,

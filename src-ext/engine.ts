@@ -76,7 +76,7 @@ export class Engine {
     this.trust = new RepoTrust(
       config.repo,
       { command: config.repoAgentCommand, tasks: config.repoTasks, worktrees: config.repoWorktrees },
-      config.agentFromEnv,
+      config.agentBins.claude ? [config.agentBins.claude] : null,
       { tasksDir: config.tasksDir, worktreesDir: config.worktreesDir },
       this.modes,
       new TrustStore(),
@@ -177,7 +177,7 @@ export class Engine {
     checkNames(modeName, id);
     const { mode, ignored } = this.modes.runnable(modeName, this.trust.isTrusted);
     const task = this.task(id);
-    const { launch, ignored: agentIgnored } = launchAgentFor(mode, this.trust);
+    const { launch, ignored: agentIgnored } = launchAgentFor(mode, this.trust, this.config.agentBins);
     let from: RunRecord | null = null;
     if (options.resume) {
       if (!launch.definition.hooks)

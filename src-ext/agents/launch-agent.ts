@@ -5,19 +5,18 @@ import { type AgentDefinition, agentNamed } from "./agent.ts";
 
 /**
  * The agent a mode runs and its program: for Claude Code, as trust allows (the user's own, the
- * repository's trusted `agent.command`, else `claude`); for another agent, `DISPATCH_<NAME>_BIN`
- * or its program name. `ignored`: what trust left out, to tell the user.
+ * repository's trusted `agent.command`, else `claude`); for another agent, the user's own program
+ * (`bins`, from `DISPATCH_<NAME>_BIN`: config.ts) or its program name. `ignored`: what trust left
+ * out, to tell the user.
  */
 export function launchAgentFor(
   mode: Mode,
   trust: RepoTrust,
-  env: Record<string, string | undefined> = process.env,
+  bins: Record<string, string>,
 ): { launch: LaunchAgent; ignored: string | null } {
   const definition = agentNamed(mode.agent) as AgentDefinition;
   const choice: AgentChoice =
-    definition.name === "claude"
-      ? trust.agent()
-      : { command: [env[definition.binEnv] || definition.program], claude: false, ignored: null };
+    definition.name === "claude" ? trust.agent() : { command: [bins[definition.name] || definition.program], claude: false, ignored: null };
   const repoMode = mode.source === "repo" ? mode.name : null;
   return {
     launch: { definition, command: choice.command, inWorktree: (worktree) => trust.inWorktree(worktree, choice, repoMode) },
