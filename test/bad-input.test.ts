@@ -1,25 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
-import { connect } from "node:net";
 import { join } from "node:path";
+import { raw } from "./helpers/raw-http.ts";
 import { type ServerHandle, World, waitFor } from "./helpers/world.ts";
-
-/** Sends raw HTTP, so Host, Origin and the path reach the server exactly as written. */
-function raw(port: number, request: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, "127.0.0.1");
-    let data = "";
-    socket.on("data", (chunk) => {
-      data += chunk.toString("utf8");
-    });
-    socket.on("end", () => {
-      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(data)?.[1] ?? 0);
-      resolve({ status, body: data.slice(data.indexOf("\r\n\r\n") + 4) });
-    });
-    socket.on("error", reject);
-    socket.write(request);
-  });
-}
 
 let world: World;
 let server: ServerHandle;
