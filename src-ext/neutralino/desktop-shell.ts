@@ -1,9 +1,12 @@
 import type { Engine } from "../engine.ts";
 import { describe } from "../errors.ts";
-import type { AttachResult, RunInfo } from "../protocol/api.ts";
-import { dollars, needsUser, runOutcome } from "../protocol/describe.ts";
+import type { AttachResult } from "../protocol/api.ts";
+import { needsUser } from "../protocol/describe.ts";
+import { parseHash } from "../protocol/pages.ts";
 import type { NeutralinoBridge } from "./bridge.ts";
-import { HELLO_EVENT, type Hello, TrayClick, type TrayItem } from "./protocol.ts";
+import { DesktopNotifier } from "./desktop-notifier.ts";
+import { endedNotice, needsUserNotice, plainNotice } from "./notices.ts";
+import { HELLO_EVENT, type Hello, OPEN_EVENT, TrayClick, type TrayItem } from "./protocol.ts";
 import { parseTrayId, TRAY_ICON, type TrayAction, trayMenu } from "./tray-menu.ts";
 
 /**
@@ -15,35 +18,42 @@ const TRAY_DEBOUNCE_MS = 60;
 
 /**
  * The desktop side of the extension: owns the tray menu (it knows the runs), answers the window's
- * hello with the API's address and token, acts on tray clicks, and notifies when a headless run
- * ends. Thin: every action is one engine call.
+ * hello with the API's address and token, acts on tray clicks and notification clicks, and
+ * notifies when a run needs the user or a headless run ends. Thin: every action is one engine call.
  */
 export class DesktopShell {
   private lastMenu = "";
   private timer: ReturnType<typeof setTimeout> | null = null;
   private offs: Array<() => void> = [];
+  private readonly notifier: DesktopNotifier;
 
   constructor(
     private readonly engine: Engine,
     private readonly bridge: NeutralinoBridge,
     private readonly hello: Hello,
-  ) {}
+    notifier?: DesktopNotifier,
+  ) {
+    this.notifier = notifier ?? new DesktopNotifier(bridge, (action) => this.act(action));
+  }
 
   async start(): Promise<void> {
     this.offs.push(
       this.engine.bus.onAny((event) => {
         if (event.type !== "run.attached" && event.type !== "terminal") this.scheduleTray();
       }),
-      this.engine.bus.on("run.ended", ({ run }) => this.notifyEnded(run)),
-      // A run that now needs the user: which task, and why (the command it wants to run).
+      this.engine.bus.on("run.ended", ({ run }) => {
+        this.notifier.cancel(run.runId);
+        const notice = endedNotice(run);
+        if (notice) void this.notifier.show(notice);
+      }),
+      // A run that now needs the user: which task, and why (the command it wants to run). Once it
+      // no longer does (answered elsewhere), its notice acts no more.
       this.engine.bus.on("run.activity", ({ run, previous }) => {
         const why = needsUser(run);
-        if (why && needsUser({ ...run, activity: previous }) !== why) {
-          void this.notify(
-            `${run.taskId}: ${why}`,
-            `${run.mode}${run.pending ? `: ${run.pending.summary}` : ""} (open the tray to answer)`,
-          );
-        }
+        if (why === needsUser({ ...run, activity: previous })) return;
+        const notice = needsUserNotice(run);
+        if (notice) void this.notifier.show(notice, run.runId);
+        else this.notifier.cancel(run.runId);
       }),
       // A window that failed to open, or could not open here, says why.
       this.engine.bus.on("terminal", ({ result }) => void this.explain(result)),
@@ -61,6 +71,7 @@ export class DesktopShell {
   }
 
   stop(): void {
+    this.notifier.stop();
     for (const off of this.offs) off();
     if (this.timer) clearTimeout(this.timer);
   }
@@ -94,17 +105,8 @@ export class DesktopShell {
     return this.bridge.broadcastToWindows(HELLO_EVENT, this.hello).catch(() => undefined);
   }
 
-  /** A headless run this app saw running has ended: which task, which mode, how. */
-  private notifyEnded(run: RunInfo): void {
-    if (!run.headless) return;
-    void this.notify(
-      `${run.taskId}: ${run.mode} ${runOutcome(run)}`,
-      run.reason ?? (run.result?.costUsd !== undefined ? `cost ${dollars(run.result.costUsd)}` : "Open Dispatch to read its log."),
-    );
-  }
-
-  private notify(title: string, content: string): Promise<unknown> {
-    return this.bridge.call("os.showNotification", { title, content }).catch(() => undefined);
+  private notify(title: string, content: string): Promise<void> {
+    return this.notifier.show(plainNotice(title, content));
   }
 
   /** A tray click that opened or raised nothing says why (no terminal, cannot raise windows here). */
@@ -118,6 +120,9 @@ export class DesktopShell {
     try {
       switch (action.kind) {
         case "open":
+          // A page to open (a notification's click): the window's router takes it.
+          if (action.hash && parseHash(action.hash).name !== "list")
+            await this.bridge.broadcastToWindows(OPEN_EVENT, { hash: action.hash });
           await this.bridge.call("window.show");
           await this.bridge.call("window.focus").catch(() => undefined);
           return;

@@ -9,3 +9,7 @@ export const EXTENSION_ID = "js.dispatch.engine";
 /** Event the window gets (app.broadcast) with the API's address and token. */
 export const HELLO_EVENT = "dispatch.hello";
 export type Hello = { url: string; token: string };
+
+/** Event the window gets (app.broadcast) to open one of its pages: `{ hash: "#/task/TASK-42" }`. */
+export const OPEN_EVENT = "dispatch.open";
+export type OpenPage = { hash: string };

@@ -9,7 +9,7 @@ export const StartupInfo = z.object({
 });
 export type StartupInfo = z.infer<typeof StartupInfo>;
 
-export { EXTENSION_ID, HELLO_EVENT, type Hello } from "./names.ts";
+export { EXTENSION_ID, HELLO_EVENT, type Hello, OPEN_EVENT } from "./names.ts";
 
 export const TrayItem = z.object({
   id: z.string(),

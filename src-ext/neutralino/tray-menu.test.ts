@@ -1,43 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import type { RunInfo, TaskSummary } from "../protocol/api.ts";
+import { run, task } from "./test-runs.ts";
 import { parseTrayId, trayMenu } from "./tray-menu.ts";
-
-const task = (id: string, runs: TaskSummary["runs"] = {}): TaskSummary => ({
-  id,
-  title: id,
-  status: null,
-  priority: null,
-  phase: null,
-  type: null,
-  costUsd: null,
-  tags: [],
-  path: `${id}.md`,
-  runs,
-});
-const run = (mode: string, taskId: string, headless: boolean, extra: Partial<RunInfo> = {}): RunInfo => ({
-  runId: `r-${mode}-${taskId}`,
-  mode,
-  taskId,
-  session: `claude-${mode}-${taskId}`,
-  headless,
-  state: "running",
-  exitCode: null,
-  reason: null,
-  pid: 1,
-  startedAt: "",
-  endedAt: null,
-  origin: "ui",
-  extras: [],
-  worktree: null,
-  branch: null,
-  activity: null,
-  pending: null,
-  sessionId: null,
-  resumedFrom: null,
-  agent: "claude",
-  result: null,
-  ...extra,
-});
 
 describe("tray menu", () => {
   test("recent tasks first, Attach only for interactive runs, Stop for every live run, at most 50 items", () => {

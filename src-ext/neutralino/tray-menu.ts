@@ -7,7 +7,8 @@ const MAX_ITEMS = 50;
 const RECENT_TASKS = 5;
 
 export type TrayAction =
-  | { kind: "open" }
+  /** Shows the window; `hash` opens one of its pages (a notification's click on a headless run). */
+  | { kind: "open"; hash?: string }
   | { kind: "quit" }
   | { kind: "run" | "resume" | "attach" | "stop" | "allow" | "deny"; mode: string; id: string };
 

@@ -7,7 +7,13 @@ import { constants } from "node:os";
  */
 
 export type ExecResult = { code: number; stdout: string; stderr: string };
-export type ExecOptions = { cwd?: string; env?: Record<string, string | undefined>; stdin?: string };
+export type ExecOptions = {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  stdin?: string;
+  /** Ends the helper early (SIGTERM); what it printed until then is still returned. */
+  signal?: AbortSignal;
+};
 export type Exec = (argv: string[], options?: ExecOptions) => Promise<ExecResult>;
 
 /** Runs a short helper (git, tmux, xdotool) to completion and captures its output. */
@@ -18,6 +24,7 @@ export const exec: Exec = async (argv, options = {}) => {
     stdin: options.stdin === undefined ? "ignore" : new TextEncoder().encode(options.stdin),
     stdout: "pipe",
     stderr: "pipe",
+    signal: options.signal,
   });
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   return { code, stdout, stderr };

@@ -1,4 +1,4 @@
-import { href, parseHash, type Route } from "./routes.ts";
+import { href, parseHash, type Route } from "../../src-ext/protocol/pages.ts";
 
 export { href, parseHash, type Route };
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import { parseHash } from "../../src-ext/protocol/pages.ts";
 import { splitExtras } from "./extras.ts";
-import { parseHash } from "./routes.ts";
 import { looksLikeStreamJson, parseLine } from "./stream-json.ts";
 
 describe("stream-json rendering", () => {

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { SCREENSHOTS } from "../e2e/browser.ts";
 import { DesktopApp } from "../helpers/desktop-app.ts";
+import { NotificationServer } from "../helpers/notification-server.ts";
 import { ROOT } from "../helpers/repo.ts";
 import { World, waitFor } from "../helpers/world.ts";
 import { X11 } from "../helpers/x11.ts";
@@ -51,10 +52,7 @@ describe("the desktop app with the real Neutralino runtime", () => {
 
       // Closing the window keeps the tray and the API. The terminal just opened may still take the
       // focus (openbox focuses new windows): alt+F4 goes to our window only once it is the active one.
-      await waitFor("the Dispatch window to be active", () => {
-        x.run(["xdotool", "windowactivate", "--sync", window]);
-        return x.activeWindow() === window;
-      });
+      await x.activate(window);
       x.run(["xdotool", "key", "--clearmodifiers", "alt+F4"]);
       await waitFor("the window to hide", () => x.run(["xwininfo", "-id", window]).out.includes("IsUnMapped"));
       expect((await fetch(`${info.url}/health`)).ok).toBe(true);
@@ -104,6 +102,56 @@ describe("the desktop app with the real Neutralino runtime", () => {
         async () => (await (await app.api("/status/interactive/TASK-42")).json()).activity === "waiting",
       );
       await app.trayMenuUntil("the tray without the request", (height) => height === quiet);
+    } finally {
+      app.kill();
+    }
+  }, 120000);
+
+  test("a desktop notification names the task and why: Allow in it runs the tool, a click on it raises the run's terminal", async () => {
+    await using x = await X11.start();
+    await using notifications = await NotificationServer.start(x);
+    await using world = new World();
+    const app = await DesktopApp.start(x, world);
+    const status = async () => (await (await app.api("/status/interactive/TASK-42")).json()) as { activity: string };
+    const ask = (file: string) => {
+      world.tmux("send-keys", "-t", `=${SESSION}:`, "-l", `bash touch ${file}`);
+      world.tmux("send-keys", "-t", `=${SESSION}:`, "Enter");
+    };
+    const asked = () => notifications.shown().filter((n) => n.title === "TASK-42: wants to run Bash");
+    try {
+      await app.api("/dispatch/interactive/TASK-42", { method: "POST" });
+      await waitFor("the agent to wait", async () => (await status()).activity === "waiting");
+      const terminal = await waitFor("the terminal window", () => x.windows(`^tmux:${SESSION}`).at(0), 20000);
+
+      // A request: the notification says which task, what it wants to run; Allow in it runs the tool.
+      const proof = join(world.repo.root, "proof");
+      ask(proof);
+      const first = await notifications.waitShown("the notification", (n) => n.title === "TASK-42: wants to run Bash");
+      expect(first.body).toContain(`touch ${proof}`);
+      await Bun.sleep(300);
+      x.screenshot(join(SCREENSHOTS, "desktop-notification.png"));
+      notifications.choose("Allow");
+      await waitFor("the tool to run", () => existsSync(proof), 20000);
+      await waitFor("the agent to wait again", async () => (await status()).activity === "waiting");
+
+      // Another window takes the focus; the next request's notification, clicked, raises the terminal.
+      const other = await x.focusAnotherWindow();
+      ask(join(world.repo.root, "proof2"));
+      await waitFor("a second notification", () => asked().length === 2, 20000);
+      notifications.click();
+      await waitFor("the run's terminal to be active", () => x.activeWindow() === terminal);
+      expect((await status()).activity).toBe("needs-approval");
+      await app.api("/approve/interactive/TASK-42", { method: "POST", body: JSON.stringify({ decision: "deny" }) });
+      await waitFor("the agent to wait again", async () => (await status()).activity === "waiting");
+
+      // A headless run that ends: a click on its notification shows the window on that run's log.
+      await x.activate(other);
+      await app.api("/dispatch/code-review/TASK-42", { method: "POST" });
+      await notifications.waitShown("the ended run's notification", (n) => n.title === "TASK-42: code-review finished");
+      notifications.click();
+      await waitFor("the Dispatch window to be active", () => x.activeWindow() === app.window);
+      await Bun.sleep(500);
+      x.screenshot(join(SCREENSHOTS, "desktop-notification-opens-log.png"));
     } finally {
       app.kill();
     }

@@ -32,17 +32,7 @@ describe("terminal windows under Xvfb", () => {
       const windows = await waitFor("the terminal window", () => x.windows(`^tmux:${SESSION}`).at(0));
 
       // Another window takes the focus.
-      Bun.spawn(["xterm", "-T", "another-window", "-e", "sleep", "60"], {
-        env: { ...process.env, ...x.env() },
-        stdout: "ignore",
-        stderr: "ignore",
-      });
-      const other = await waitFor("the other window", () => x.windows("^another-window$").at(0));
-      // A window just mapped may refuse the focus for a moment: ask until it has it.
-      await waitFor("the other window to be active", () => {
-        x.run(["xdotool", "windowactivate", "--sync", other]);
-        return x.activeWindow() === other;
-      });
+      await x.focusAnotherWindow();
 
       const attach = await (await server.api("/attach/interactive/TASK-42", { method: "POST" })).json();
       expect(attach).toMatchObject({ action: "focused", session: SESSION });

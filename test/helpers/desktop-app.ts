@@ -76,7 +76,8 @@ export class DesktopApp {
   }
 
   api(path: string, init: RequestInit = {}): Promise<Response> {
-    return fetch(`${this.info.url}${path}`, { ...init, headers: { authorization: `Bearer ${this.info.token}` } });
+    const headers = { authorization: `Bearer ${this.info.token}`, ...(init.body ? { "content-type": "application/json" } : {}) };
+    return fetch(`${this.info.url}${path}`, { ...init, headers });
   }
 
   /**

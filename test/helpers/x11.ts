@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Subprocess } from "bun";
+import { waitFor } from "./world.ts";
 
 /**
  * A private X display for desktop tests: Xvfb, openbox as the window manager, and a D-Bus
@@ -71,6 +72,26 @@ export class X11 {
 
   activeWindow(): string {
     return this.run(["xdotool", "getactivewindow"]).out;
+  }
+
+  /** Makes the window the active one. A window just mapped may refuse the focus for a moment: asked until it has it. */
+  activate(window: string): Promise<unknown> {
+    return waitFor(`window ${window} to be active`, () => {
+      this.run(["xdotool", "windowactivate", "--sync", window]);
+      return this.activeWindow() === window;
+    });
+  }
+
+  /** Opens another window (an xterm titled another-window) and gives it the focus; returns its id. */
+  async focusAnotherWindow(): Promise<string> {
+    Bun.spawn(["xterm", "-T", "another-window", "-e", "sleep", "60"], {
+      env: { ...process.env, ...this.env() },
+      stdout: "ignore",
+      stderr: "ignore",
+    });
+    const other = await waitFor("the other window", () => this.windows("^another-window$").at(0));
+    await this.activate(other);
+    return other;
   }
 
   screenshot(path: string): void {

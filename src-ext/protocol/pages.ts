@@ -1,6 +1,10 @@
-import { NAME_PATTERN as NAME } from "../../src-ext/protocol/names.ts";
+import { NAME_PATTERN as NAME } from "./names.ts";
 
-/** `run` names one run of the history; without it a log page shows the newest run. */
+/**
+ * The UI's pages as hash routes (`#/task/TASK-42`): the board's router reads them, and the desktop
+ * extension names one when a notification's click opens a task or a run in the window.
+ * `run` names one run of the history; without it a log page shows the newest run.
+ */
 export type Route = { name: "list" } | { name: "task"; id: string } | { name: "log"; mode: string; id: string; run?: string };
 
 const RUN_ID = /^r[0-9a-z]{1,40}$/;

@@ -1,0 +1,60 @@
+import { describe, expect, test } from "bun:test";
+import type { Exec } from "../proc/spawn.ts";
+import { escapeMarkup, NotifySend, notifySendArgv, parseNotifySendOutput } from "./notify-send.ts";
+
+const ACTIONS = [
+  { key: "default", label: "Show the terminal" },
+  { key: "allow", label: "Allow" },
+];
+
+describe("notify-send", () => {
+  test("argv: options first, then `--`, so a title or body is never read as an option; the body's markup is escaped", () => {
+    expect(notifySendArgv({ title: "--help", body: "rm -rf <build> & more", actions: ACTIONS })).toEqual([
+      "notify-send",
+      "--app-name=Dispatch",
+      "--print-id",
+      "--wait",
+      "--action=default=Show the terminal",
+      "--action=allow=Allow",
+      "--",
+      "--help",
+      "rm -rf &lt;build&gt; &amp; more",
+    ]);
+    // Without actions nothing is waited for.
+    expect(notifySendArgv({ title: "t", body: "b", actions: [] })).toEqual([
+      "notify-send",
+      "--app-name=Dispatch",
+      "--print-id",
+      "--",
+      "t",
+      "b",
+    ]);
+    expect(escapeMarkup("<b>&amp;</b>")).toBe("&lt;b&gt;&amp;amp;&lt;/b&gt;");
+  });
+
+  test("an action key is a plain word: `=` or an option in it is refused", () => {
+    expect(() => notifySendArgv({ title: "t", body: "b", actions: [{ key: "a=b", label: "x" }] })).toThrow(/plain word/);
+    expect(() => notifySendArgv({ title: "t", body: "b", actions: [{ key: "--x", label: "x" }] })).toThrow(/plain word/);
+  });
+
+  test("output: the id, then the invoked action; an unknown action or none is null", () => {
+    expect(parseNotifySendOutput("7\nallow\n", ACTIONS)).toEqual({ id: 7, action: "allow" });
+    expect(parseNotifySendOutput("7\n", ACTIONS)).toEqual({ id: 7, action: null });
+    expect(parseNotifySendOutput("7\nrm\n", ACTIONS)).toEqual({ id: 7, action: null });
+    // No server on the bus: warnings, no id.
+    expect(parseNotifySendOutput("", ACTIONS)).toEqual({ id: null, action: null });
+  });
+
+  test("show: shown only when a server gave an id; absent binary shows nothing; an aborted wait acts on nothing", async () => {
+    const answering =
+      (stdout: string, code = 0): Exec =>
+      async () => ({ code, stdout, stderr: "" });
+    const notice = { title: "TASK-42: wants to run Bash", body: "touch x", actions: ACTIONS };
+    expect(await new NotifySend(answering("3\ndefault\n"), true).show(notice)).toEqual({ shown: true, action: "default" });
+    expect(await new NotifySend(answering("", 1), true).show(notice)).toEqual({ shown: false, action: null });
+    expect(await new NotifySend(answering("3\n"), false).show(notice)).toEqual({ shown: false, action: null });
+    const aborted = new AbortController();
+    aborted.abort();
+    expect(await new NotifySend(answering("3\nallow\n", 143), true).show(notice, aborted.signal)).toEqual({ shown: true, action: null });
+  });
+});
