@@ -11,6 +11,7 @@ import { startServer } from "../src-ext/server/server.ts";
 import { TaskStore } from "../src-ext/tasks/task-store.ts";
 import { FAKE_CLAUDE, taskFile, tempRepo } from "../test/helpers/repo.ts";
 import { hookCostPerTurn, hookToEvents } from "./hooks.ts";
+import { paneDenyToWaiting } from "./pane-deny.ts";
 import { bundleSizes, listRender } from "./ui.ts";
 
 type Result = { name: string; baseline: string; ours: number; base: number; unit: string };
@@ -151,6 +152,22 @@ record("hook start → run.activity on WS /events, p99", "the same hook → a ba
 const turnCost = await hookCostPerTurn();
 if (typeof turnCost === "string") notes.push(`claude -p turn with hooks: not measured: ${turnCost}`);
 else record("claude -p turn with a tool call, Dispatch's hooks on", "the same turn without hooks", turnCost.ours, turnCost.base);
+const paneDeny = await paneDenyToWaiting();
+if (typeof paneDeny === "string") notes.push(`denied in the pane → waiting: not measured: ${paneDeny}`);
+else {
+  record(
+    "Esc in the pane on a request → run.activity waiting (goal ≤ 1 s), median",
+    "Esc → Claude's registry file changes, median",
+    paneDeny.ours.median,
+    paneDeny.base.median,
+  );
+  record(
+    "Esc in the pane on a request → run.activity waiting (goal ≤ 1 s), p99",
+    "Esc → Claude's registry file changes, p99",
+    paneDeny.ours.p99,
+    paneDeny.base.p99,
+  );
+}
 
 // 6. The UI: bundle size, and navigation to a rendered list of every task.
 const sizes = bundleSizes();
