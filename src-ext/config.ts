@@ -20,6 +20,10 @@ const ConfigFile = z
       .object({ command: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional() })
       .strict()
       .optional(),
+    /** The branch task work lands on (a task's own `base` comes first); default: the main worktree's branch. */
+    base: z.string().min(1).optional(),
+    /** A program (and its arguments) run once in each new worktree, once the repository is trusted. */
+    setup: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
   })
   .strict();
 
@@ -43,6 +47,10 @@ export type Config = {
   agentBins: Record<string, string>;
   /** The repository's `agent.command`: it runs only once the user trusts it (trust/). */
   repoAgentCommand: string[] | null;
+  /** The repository's `setup`: run once in a new worktree, only once the user trusts it (trust/). */
+  repoSetup: string[] | null;
+  /** `base` from the config file: where task branches start and land, unless a task names its own. */
+  base: string | null;
   /** tmux `-L` socket name; undefined means the user's own tmux server. */
   tmuxSocket: string | undefined;
   terminal: string | undefined;
@@ -115,6 +123,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       Object.values(AGENTS).flatMap((agent) => (env[agent.binEnv] ? [[agent.name, env[agent.binEnv] as string]] : [])),
     ),
     repoAgentCommand: typeof agentFromFile === "string" ? [agentFromFile] : (agentFromFile ?? null),
+    repoSetup: typeof file.setup === "string" ? [file.setup] : (file.setup ?? null),
+    base: file.base ?? null,
     tmuxSocket: env.DISPATCH_TMUX_SOCKET || undefined,
     terminal: env.DISPATCH_TERMINAL || file.terminal,
     port: portFrom(env.DISPATCH_PORT, file.port ?? DEFAULT_PORT),

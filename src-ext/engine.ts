@@ -30,6 +30,7 @@ import { RunLifecycle } from "./runs/run-lifecycle.ts";
 import { type RunRecord, toRunInfo } from "./runs/run-record.ts";
 import { isLive } from "./runs/run-state.ts";
 import { RunWatch } from "./runs/run-watch.ts";
+import { prepareWorktree } from "./runs/worktree-prep.ts";
 import { ensureStateDir } from "./state-dir.ts";
 import type { Task } from "./tasks/task.ts";
 import { TaskStore } from "./tasks/task-store.ts";
@@ -39,6 +40,8 @@ import { socketPathFor, Tmux } from "./tmux/tmux.ts";
 import { RepoTrust } from "./trust/repo-trust.ts";
 import { TrustStore } from "./trust/trust-store.ts";
 import { badgesByTask, statusOf, summary } from "./views/task-views.ts";
+import { TaskWork } from "./worktrees/task-work.ts";
+import { TaskWorktrees } from "./worktrees/task-worktrees.ts";
 
 export { checkId, checkNames } from "./check-names.ts";
 export { VERSION } from "./version.ts";
@@ -58,6 +61,8 @@ export class Engine {
   private readonly activity: ActivityReader;
   private readonly trust: RepoTrust;
   private readonly terminals: RunTerminals;
+  /** A task's work: review, merge, commit, remove, and the board's changes badges (worktrees/). */
+  readonly work: TaskWork;
   private watch: RunWatch | null = null;
   private taskStore: TaskStore | null = null;
   private watchingTasks = false;
@@ -75,15 +80,25 @@ export class Engine {
     this.modes = new ModeStore(config.repo).load();
     this.trust = new RepoTrust(
       config.repo,
-      { command: config.repoAgentCommand, tasks: config.repoTasks, worktrees: config.repoWorktrees },
+      { command: config.repoAgentCommand, tasks: config.repoTasks, worktrees: config.repoWorktrees, setup: config.repoSetup },
       config.agentBins.claude ? [config.agentBins.claude] : null,
       { tasksDir: config.tasksDir, worktreesDir: config.worktreesDir },
       this.modes,
       new TrustStore(),
     );
     this.applyPaths();
-    this.bus.on("run.ended", () => {
+    this.work = new TaskWork(
+      (id) => this.task(id),
+      new TaskWorktrees(config, (id) => this.liveRuns().filter((r) => r.taskId === id)),
+      this.bus,
+    );
+    this.bus.on("run.ended", ({ run }) => {
       this.costCache = null;
+      void this.work.refresh(run.taskId);
+    });
+    // An agent that stops for the user has usually just changed files.
+    this.bus.on("run.activity", ({ run }) => {
+      if (run.activity !== "working") void this.work.refresh(run.taskId);
     });
   }
 
@@ -95,6 +110,7 @@ export class Engine {
     if (options.watch) {
       engine.watchTasks();
       engine.watchRuns();
+      void engine.work.refreshAll(engine.tasks.all().map((t) => t.id));
     }
     return engine;
   }
@@ -178,6 +194,15 @@ export class Engine {
     const { mode, ignored } = this.modes.runnable(modeName, this.trust.isTrusted);
     const task = this.task(id);
     const { launch, ignored: agentIgnored } = launchAgentFor(mode, this.trust, this.config.agentBins);
+    const setupIgnored = this.trust.setup(null).ignored;
+    launch.prepare = (worktree) =>
+      prepareWorktree({
+        repo: this.config.repo,
+        worktree,
+        setup: this.trust.setup(worktree.path).command,
+        logPath: this.runs.files.setupLog(task.id),
+        taskId: task.id,
+      });
     let from: RunRecord | null = null;
     if (options.resume) {
       if (!launch.definition.hooks)
@@ -189,6 +214,7 @@ export class Engine {
     const left = [
       ...(ignored ? [`this repository's own ${mode.name} (${ignored.item.path}, not trusted: dispatch trust), so the built-in ran`] : []),
       ...(agentIgnored ? [agentIgnored] : []),
+      ...(setupIgnored ? [setupIgnored] : []),
       ...this.pathsIgnored.filter((i) => i.includes("worktrees")),
     ];
     const info = toRunInfo(run);
@@ -335,7 +361,7 @@ export class Engine {
   listTasks(): TasksResult {
     const badges = this.badges();
     const costs = this.costs();
-    const tasks = this.tasks.all().map((t) => summary(t, badges.get(t.id) ?? {}, costs.get(t.id) ?? null));
+    const tasks = this.tasks.all().map((t) => summary(t, badges.get(t.id) ?? {}, costs.get(t.id) ?? null, this.work.badge(t.id)));
     return { tasks, problems: [...this.tasks.problems(), ...this.modes.problems()] };
   }
 
@@ -343,7 +369,7 @@ export class Engine {
     checkId(id);
     const task = this.task(id);
     return {
-      ...summary(task, this.badges().get(id) ?? {}, this.costs().get(id) ?? null),
+      ...summary(task, this.badges().get(id) ?? {}, this.costs().get(id) ?? null, this.work.badge(id)),
       body: task.body,
       frontMatter: task.frontMatter,
       worktree: worktreeFor(this.config, id),

@@ -18,6 +18,10 @@ export type ErrorCode =
   | "not_a_repo"
   | "branch_in_use"
   | "worktree_failed"
+  | "invalid_base"
+  | "setup_failed"
+  | "merge_conflict"
+  | "would_lose_work"
   | "session_conflict"
   | "agent_not_found"
   | "terminal_missing"
@@ -29,13 +33,17 @@ export type ErrorCode =
   | "internal";
 
 export class DispatchError extends Error {
+  /** What the answer lists beside the message (the conflicted files, the work a removal would lose). */
+  readonly details: Record<string, unknown> | undefined;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; details?: Record<string, unknown> },
   ) {
     super(message, options);
     this.name = "DispatchError";
+    this.details = options?.details;
   }
 }
 
@@ -56,6 +64,10 @@ const STATUS: Record<ErrorCode, number> = {
   branch_in_use: 409,
   session_conflict: 409,
   worktree_failed: 500,
+  invalid_base: 409,
+  setup_failed: 409,
+  merge_conflict: 409,
+  would_lose_work: 409,
   agent_not_found: 500,
   terminal_missing: 500,
   not_running: 409,
@@ -89,8 +101,8 @@ export function exitCode(error: unknown): number {
 }
 
 /** The public face of an error: a 500 never leaks a stack trace or an internal message. */
-export function errorBody(error: unknown): { error: { code: string; message: string } } {
-  if (error instanceof DispatchError) return { error: { code: error.code, message: error.message } };
+export function errorBody(error: unknown): { error: { code: string; message: string } & Record<string, unknown> } {
+  if (error instanceof DispatchError) return { error: { ...error.details, code: error.code, message: error.message } };
   return { error: { code: "internal", message: "internal error (see the server's log)" } };
 }
 

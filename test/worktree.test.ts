@@ -20,7 +20,11 @@ describe("worktrees", () => {
     using repo = tempRepo();
     const path = join(repo.worktrees, "TASK-42");
     const first = await ensureWorktree(repo.repo, path, "task/TASK-42");
-    expect(first).toEqual({ path, branch: "task/TASK-42", created: true });
+    const main = git(repo.repo, "rev-parse", "HEAD").trim();
+    expect(first).toEqual({ path, branch: "task/TASK-42", created: true, base: { branch: "main", commit: main } });
+    // The base goes with the branch, in the repository's own config.
+    expect(git(repo.repo, "config", "branch.task/TASK-42.dispatchBase").trim()).toBe("main");
+    expect(git(repo.repo, "config", "branch.task/TASK-42.dispatchBaseCommit").trim()).toBe(main);
     expect(git(path, "branch", "--show-current").trim()).toBe("task/TASK-42");
     const again = await ensureWorktree(repo.repo, path, "task/TASK-42");
     expect(again.created).toBe(false);
@@ -32,7 +36,7 @@ describe("worktrees", () => {
     const elsewhere = join(repo.root, "mine");
     git(repo.repo, "worktree", "add", "-b", "task/TASK-42", elsewhere);
     const found = await ensureWorktree(repo.repo, join(repo.worktrees, "TASK-42"), "task/TASK-42");
-    expect(found).toEqual({ path: elsewhere, branch: "task/TASK-42", created: false });
+    expect(found).toMatchObject({ path: elsewhere, branch: "task/TASK-42", created: false, base: { branch: "main" } });
     expect(existsSync(repo.worktrees)).toBe(false);
   });
 

@@ -2,29 +2,23 @@ import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync } from "node:f
 import { dirname, join, resolve } from "node:path";
 import { DispatchError } from "../errors.ts";
 import { withFileLock } from "../proc/file-lock.ts";
-import { exec } from "../proc/spawn.ts";
+import { type Base, baseOf, chooseBase, recordBase } from "./base.ts";
+import { gitAt, lastLine } from "./git.ts";
 
-/** The only file that runs git. */
+/** Finds or makes a task's worktree. */
 
-export type Worktree = { path: string; branch: string; created: boolean };
+/** `base`: the branch the task's work lands on, and the commit it started from (git/base.ts). */
+export type Worktree = { path: string; branch: string; created: boolean; base: Base };
 
-type Listed = { path: string; branch: string | null };
+export type Listed = { path: string; branch: string | null };
 
-async function git(repo: string, args: string[]) {
-  try {
-    return await exec(["git", "-C", repo, ...args], { env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" } });
-  } catch (error) {
-    throw new DispatchError("worktree_failed", "git is not installed (apt-get install git, brew install git)", { cause: error });
-  }
+function git(repo: string, args: string[]) {
+  return gitAt(repo)(args);
 }
 
-function firstLine(text: string): string {
-  return text.trim().split("\n").filter(Boolean).slice(-1)[0] ?? "";
-}
-
-async function listWorktrees(repo: string): Promise<Listed[]> {
+export async function listWorktrees(repo: string): Promise<Listed[]> {
   const out = await git(repo, ["worktree", "list", "--porcelain"]);
-  if (out.code !== 0) throw new DispatchError("worktree_failed", `git worktree list failed: ${firstLine(out.stderr)}`);
+  if (out.code !== 0) throw new DispatchError("worktree_failed", `git worktree list failed: ${lastLine(out.stderr)}`);
   const list: Listed[] = [];
   for (const block of out.stdout.split("\n\n")) {
     const path = /^worktree (.+)$/m.exec(block)?.[1];
@@ -35,7 +29,7 @@ async function listWorktrees(repo: string): Promise<Listed[]> {
   return list;
 }
 
-function same(a: string, b: string): boolean {
+export function same(a: string, b: string): boolean {
   const real = (p: string) => (existsSync(p) ? realpathSync(p) : resolve(p));
   return real(a) === real(b);
 }
@@ -47,18 +41,24 @@ const inFlight = new Map<string, Promise<Worktree>>();
  * Locates the task's worktree (any worktree on its branch) or creates it at `path` on a new or
  * existing branch. Errors are clear and leave nothing half-made.
  */
-export function ensureWorktree(repo: string, path: string, branch: string, lockFile?: string): Promise<Worktree> {
+export function ensureWorktree(
+  repo: string,
+  path: string,
+  branch: string,
+  options: { lockFile?: string; base?: string | null } = {},
+): Promise<Worktree> {
   const key = `${repo}\0${branch}`;
   const running = inFlight.get(key);
   if (running) return running.then((w) => ({ ...w, created: false }));
   // Across processes (the CLI and the server at once), a lock file keeps creation one at a time.
-  const work = () => ensure(repo, path, branch);
+  const work = () => ensure(repo, path, branch, options.base ?? null);
+  const { lockFile } = options;
   const job = (lockFile ? withFileLock(lockFile, work) : work()).finally(() => inFlight.delete(key));
   inFlight.set(key, job);
   return job;
 }
 
-async function ensure(repo: string, path: string, branch: string): Promise<Worktree> {
+async function ensure(repo: string, path: string, branch: string, base: string | null): Promise<Worktree> {
   const top = await git(repo, ["rev-parse", "--show-toplevel"]);
   if (top.code !== 0) {
     throw new DispatchError("not_a_repo", `${repo} is not a git repository (set DISPATCH_REPO or run dispatch inside one)`);
@@ -66,7 +66,9 @@ async function ensure(repo: string, path: string, branch: string): Promise<Workt
   // Another git command may hold the repository's locks for a moment: retry a failed add.
   for (let attempt = 0; ; attempt++) {
     try {
-      return (await locate(repo, path, branch)) ?? (await create(repo, path, branch));
+      const found = await locate(repo, path, branch);
+      if (found) return { ...found, base: await baseOf(gitAt(repo), branch, base) };
+      return await create(repo, path, branch, base);
     } catch (error) {
       if (attempt >= 3 || !(error instanceof DispatchError) || error.code !== "worktree_failed") throw error;
       await Bun.sleep(100 * (1 + Math.random()));
@@ -74,7 +76,7 @@ async function ensure(repo: string, path: string, branch: string): Promise<Workt
   }
 }
 
-async function locate(repo: string, path: string, branch: string): Promise<Worktree | null> {
+async function locate(repo: string, path: string, branch: string): Promise<Omit<Worktree, "base"> | null> {
   const list = await listWorktrees(repo);
   const main = list[0];
   const onBranch = list.find((w) => w.branch === branch);
@@ -103,7 +105,7 @@ async function locate(repo: string, path: string, branch: string): Promise<Workt
   return null;
 }
 
-async function create(repo: string, path: string, branch: string): Promise<Worktree> {
+async function create(repo: string, path: string, branch: string, requested: string | null): Promise<Worktree> {
   if (existsSync(path) && readdirSync(path).length > 0) {
     throw new DispatchError(
       "branch_in_use",
@@ -115,19 +117,22 @@ async function create(repo: string, path: string, branch: string): Promise<Workt
     throw new DispatchError("not_a_repo", `${repo} has no commits yet: make a first commit so a task branch can start from it`);
   }
   const hasBranch = (await git(repo, ["show-ref", "--verify", "--quiet", `refs/heads/${branch}`])).code === 0;
+  // A new branch starts from its base; an existing one keeps its commits and learns its base.
+  const base = hasBranch ? null : await chooseBase(gitAt(repo), requested);
   const parent = dirname(path);
   const madeParent = !existsSync(parent);
   mkdirSync(parent, { recursive: true });
-  const args = hasBranch ? ["worktree", "add", path, branch] : ["worktree", "add", "-b", branch, path, "HEAD"];
+  const args = hasBranch || !base ? ["worktree", "add", path, branch] : ["worktree", "add", "-b", branch, path, base.commit];
   const out = await git(repo, args);
   if (out.code !== 0) {
     // Leave nothing half-made: a folder git left behind without registering it.
     const registered = (await listWorktrees(repo).catch(() => [])).some((w) => same(w.path, path));
     if (!registered && existsSync(path) && readdirSync(path).length === 0) rmSync(path, { recursive: true });
     if (madeParent && existsSync(parent) && readdirSync(parent).length === 0) rmSync(parent, { recursive: true });
-    const reason = firstLine(out.stderr);
+    const reason = lastLine(out.stderr);
     if (/already (checked out|used by worktree)/.test(reason)) throw new DispatchError("branch_in_use", `git: ${reason}`);
     throw new DispatchError("worktree_failed", `git worktree add failed: ${reason}`);
   }
-  return { path: join(resolve(path)), branch, created: true };
+  if (base) await recordBase(gitAt(repo), branch, base);
+  return { path: join(resolve(path)), branch, created: true, base: base ?? (await baseOf(gitAt(repo), branch, requested)) };
 }

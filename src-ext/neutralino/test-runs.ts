@@ -9,6 +9,7 @@ export const task = (id: string, runs: TaskSummary["runs"] = {}): TaskSummary =>
   phase: null,
   type: null,
   costUsd: null,
+  changes: null,
   tags: [],
   path: `${id}.md`,
   runs,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ModeName, TaskId } from "./ids.ts";
 import { Activity, RunOrigin, RunState } from "./states.ts";
+import { ChangesBadge } from "./worktree.ts";
 
 /** Request body of POST /dispatch/{mode}/{id}. */
 export const DispatchBody = z
@@ -163,6 +164,8 @@ export const TaskSummary = z.object({
   runs: z.record(z.string(), ModeBadge),
   /** What its runs cost so far (Claude Code's results), or null when none said. */
   costUsd: z.number().nullable(),
+  /** Its branch's work against its base and its uncommitted files, as last measured; null without a branch. */
+  changes: ChangesBadge.nullable(),
 });
 export type TaskSummary = z.infer<typeof TaskSummary>;
 

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { AttachResult, RunInfo } from "./api.ts";
 import { ModeName, TaskId } from "./ids.ts";
 import { Activity, RunState } from "./states.ts";
+import { ChangesBadge } from "./worktree.ts";
 
 /**
  * Engine events, declared once: the in-process bus carries them, WS /events sends them as they
@@ -34,8 +35,10 @@ export const RunAttached = z.object({
 export const TerminalOutcome = z.object({ type: z.literal("terminal"), mode: ModeName, taskId: TaskId, result: AttachResult });
 /** Task files changed on disk. */
 export const TasksChanged = z.object({ type: z.literal("tasks.changed") });
+/** A task's work changed: its branch's lines against its base, its uncommitted files (null: no branch now). */
+export const WorktreeChanged = z.object({ type: z.literal("worktree.changed"), taskId: TaskId, changes: ChangesBadge.nullable() });
 
-const ENGINE_EVENTS = [RunStarted, RunChanged, RunEnded, RunActivity, RunAttached, TerminalOutcome, TasksChanged] as const;
+const ENGINE_EVENTS = [RunStarted, RunChanged, RunEnded, RunActivity, RunAttached, TerminalOutcome, TasksChanged, WorktreeChanged] as const;
 
 export const EngineEvent = z.discriminatedUnion("type", ENGINE_EVENTS);
 export type EngineEvent = z.infer<typeof EngineEvent>;

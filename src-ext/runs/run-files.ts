@@ -24,6 +24,8 @@ export class RunFiles {
   readonly agents: string;
   /** Decisions given from outside the session, read by the run's approval hook. */
   readonly decisions: string;
+  /** The output of each task's worktree setup (the latest one). */
+  readonly setups: string;
   private fallbackOfSpec = new Map<string, string | null>();
 
   constructor(
@@ -39,6 +41,7 @@ export class RunFiles {
     this.prompts = join(stateDir, "prompts");
     this.agents = join(stateDir, "agents");
     this.decisions = join(stateDir, "decisions");
+    this.setups = join(stateDir, "setup");
   }
 
   /**
@@ -56,6 +59,7 @@ export class RunFiles {
       this.prompts,
       this.agents,
       this.decisions,
+      this.setups,
     ]) {
       try {
         mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -90,6 +94,10 @@ export class RunFiles {
 
   settings(runId: string): string {
     return join(this.agents, `${runId}.settings.json`);
+  }
+
+  setupLog(taskId: string): string {
+    return join(this.setups, `${taskId}.log`);
   }
 
   decision(runId: string): string {

@@ -4,7 +4,8 @@ import type { AgentDefinition } from "../agents/agent.ts";
 import type { Config } from "../config.ts";
 import { DispatchError } from "../errors.ts";
 import { writePrivateFile } from "../fs/private-file.ts";
-import { ensureWorktree } from "../git/worktree.ts";
+import { checkBranchName } from "../git/base.ts";
+import { ensureWorktree, type Worktree } from "../git/worktree.ts";
 import type { Mode } from "../modes/mode.ts";
 import { renderPrompt } from "../modes/prompt.ts";
 import { startTime } from "../proc/liveness.ts";
@@ -39,6 +40,16 @@ export function branchFor(config: Config, taskId: string): string {
   return config.branchTemplate.replaceAll("{id}", taskId);
 }
 
+/** The branch a task's work starts from and lands on: its own `base`, else the config's, else the main worktree's branch. */
+export function baseFor(config: Config, task: Task): string | null {
+  const own = task.frontMatter.base;
+  if (own !== undefined) {
+    if (typeof own !== "string") throw new DispatchError("invalid_base", `${task.path}: base must be a branch name`);
+    return checkBranchName(own, `${task.path}: base`);
+  }
+  return config.base === null ? null : checkBranchName(config.base, "dispatch.config.toml: base");
+}
+
 export function worktreeFor(config: Config, taskId: string): string {
   return join(config.worktreesDir, taskId);
 }
@@ -63,6 +74,8 @@ export type LaunchAgent = {
   definition: AgentDefinition;
   command: string[];
   inWorktree: (worktree: string) => { restrict: boolean };
+  /** Makes the task's worktree ready before the agent starts (runs/worktree-prep.ts); throws to start nothing. */
+  prepare?: (worktree: Worktree) => Promise<unknown>;
 };
 
 /** Worktree → prompt → launch spec → tmux session or detached job. */
@@ -83,12 +96,11 @@ export async function launchRun(options: {
   const agent = resolveAgent(options.agent.command, options.agent.definition);
   const definition = options.agent.definition;
   const branch = branchFor(config, task.id);
-  const worktree = await ensureWorktree(
-    config.repo,
-    worktreeFor(config, task.id),
-    branch,
-    join(config.stateDir, "locks", `worktree-${task.id}.lock`),
-  );
+  const worktree = await ensureWorktree(config.repo, worktreeFor(config, task.id), branch, {
+    lockFile: join(config.stateDir, "locks", `worktree-${task.id}.lock`),
+    base: baseFor(config, task),
+  });
+  await options.agent.prepare?.(worktree);
   // A resume continues a session that holds the task already: no new task prompt.
   const prompt = run.resumedFrom ? null : renderPrompt(mode.prompt, { task, worktree: worktree.path, branch, mode: mode.name });
   let promptFile: string | null = null;

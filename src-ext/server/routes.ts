@@ -4,6 +4,7 @@ import type { Engine } from "../engine.ts";
 import { DispatchError } from "../errors.ts";
 import { ApproveBody, DispatchBody, TrustBody } from "../protocol/api.ts";
 import type { RunOrigin } from "../protocol/states.ts";
+import { CommitBody, MergeBody, RemoveBody } from "../protocol/worktree.ts";
 import { VERSION } from "../version.ts";
 import { json, readJson } from "./http.ts";
 import type { Auth } from "./security.ts";
@@ -11,7 +12,15 @@ import type { Auth } from "./security.ts";
 export type RouteContext = { engine: Engine; req: Request; url: URL; auth: Auth; mode: string; id: string };
 type Handler = (ctx: RouteContext) => Promise<Response> | Response;
 /** `changes`: the route changes something, so a browser must prove intent (security.ts, checkIntent). */
-type Route = { methods: string[]; prefix: string; target: "mode-id" | "id" | "none"; changes?: true; handler: Handler };
+/** `id-action`: `/{prefix}/{id}/{action}` (`/tasks/TASK-42/merge`). */
+type Route = {
+  methods: string[];
+  prefix: string;
+  target: "mode-id" | "id" | "id-action" | "none";
+  action?: string;
+  changes?: true;
+  handler: Handler;
+};
 
 function originOf(ctx: RouteContext): RunOrigin {
   const client = ctx.req.headers.get("x-dispatch-client");
@@ -28,6 +37,19 @@ function parseBody(raw: unknown): DispatchBody {
   const hint = issue?.path[0] === "extras" ? " (extras must be an array of strings)" : "";
   throw new DispatchError(code, `${where}: ${issue?.message}${hint}`);
 }
+
+/** A body checked against its shape; a wrong one is a 400 that says which field and what is expected. */
+function bodyOf<T extends z.ZodTypeAny>(schema: T, raw: unknown, expected: string): z.infer<T> {
+  const parsed = schema.safeParse(raw ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new DispatchError("invalid_request", `${issue?.path.join(".") || "body"}: ${issue?.message} (send ${expected})`);
+}
+
+const DiffQuery = z.object({
+  scope: z.enum(["committed", "uncommitted"]).default("committed"),
+  file: z.string().min(1).max(4096).nullable().default(null),
+});
 
 const Limit = z.coerce.number().int().min(1).max(1000).default(200);
 
@@ -107,6 +129,58 @@ export const ROUTES: Route[] = [
   { methods: ["POST"], prefix: "untrust", target: "none", changes: true, handler: (ctx) => json(ctx.engine.untrustRepo()) },
   { methods: ["GET"], prefix: "tasks", target: "none", handler: (ctx) => json(ctx.engine.listTasks()) },
   { methods: ["GET"], prefix: "tasks", target: "id", handler: (ctx) => json(ctx.engine.taskDetail(ctx.id)) },
+  {
+    methods: ["GET"],
+    prefix: "tasks",
+    target: "id-action",
+    action: "worktree",
+    handler: async (ctx) => json(await ctx.engine.work.review(ctx.id)),
+  },
+  {
+    methods: ["GET"],
+    prefix: "tasks",
+    target: "id-action",
+    action: "diff",
+    handler: async (ctx) => {
+      const query = DiffQuery.safeParse({ scope: ctx.url.searchParams.get("scope") ?? undefined, file: ctx.url.searchParams.get("file") });
+      if (!query.success) throw new DispatchError("invalid_request", "scope is committed or uncommitted; file is a path the review lists");
+      const text = await ctx.engine.work.diff(ctx.id, query.data);
+      return new Response(text, { headers: { "content-type": "text/x-diff; charset=utf-8", "cache-control": "no-store" } });
+    },
+  },
+  {
+    methods: ["POST"],
+    prefix: "tasks",
+    target: "id-action",
+    action: "merge",
+    changes: true,
+    handler: async (ctx) => {
+      const body = bodyOf(MergeBody, await readJson(ctx.req), '{ "strategy": "merge" | "squash" | "rebase" }');
+      return json(await ctx.engine.work.merge(ctx.id, body.strategy));
+    },
+  },
+  {
+    methods: ["POST"],
+    prefix: "tasks",
+    target: "id-action",
+    action: "commit",
+    changes: true,
+    handler: async (ctx) => {
+      const body = bodyOf(CommitBody, await readJson(ctx.req), '{ "message": "…" }');
+      return json(await ctx.engine.work.commit(ctx.id, body.message));
+    },
+  },
+  {
+    methods: ["POST"],
+    prefix: "tasks",
+    target: "id-action",
+    action: "remove",
+    changes: true,
+    handler: async (ctx) => {
+      const body = bodyOf(RemoveBody, await readJson(ctx.req), '{ "force"?: boolean, "deleteBranch"?: boolean }');
+      return json(await ctx.engine.work.remove(ctx.id, body));
+    },
+  },
   { methods: ["GET"], prefix: "modes", target: "none", handler: (ctx) => json({ modes: ctx.engine.listModes() }) },
   {
     methods: ["GET"],
@@ -139,11 +213,14 @@ export function matchRoute(method: string, pathname: string): { route: Route; mo
   const candidates = ROUTES.filter((r) => r.prefix === prefix);
   if (candidates.length === 0) return null;
   // `/dispatch/{mode}/{id}` takes any number of segments and lets validation name what is wrong.
-  const fitting = candidates.filter(
-    (route) =>
-      route.target === "mode-id" ||
-      (route.target === "none" ? rest.length === 0 || (rest.length === 1 && rest[0] === "") : rest.length >= 1 && rest[0] !== ""),
-  );
+  const actionOf = (r: Route) => r.target === "id-action" && rest.length === 2 && rest[0] !== "" && rest[1] === r.action;
+  const isAction = candidates.some(actionOf);
+  const fitting = candidates.filter((route) => {
+    if (route.target === "mode-id") return true;
+    if (route.target === "none") return rest.length === 0 || (rest.length === 1 && rest[0] === "");
+    if (route.target === "id-action") return actionOf(route);
+    return !isAction && rest.length >= 1 && rest[0] !== "";
+  });
   if (fitting.length === 0) return null;
   const route = fitting.find((r) => r.methods.includes(method));
   if (!route) {
@@ -152,5 +229,6 @@ export function matchRoute(method: string, pathname: string): { route: Route; mo
   }
   if (route.target === "none") return { route, mode: "", id: "" };
   if (route.target === "id") return { route, mode: "", id: rest.join("/") };
+  if (route.target === "id-action") return { route, mode: "", id: rest[0] ?? "" };
   return { route, mode: rest[0] ?? "", id: rest.slice(1).join("/") };
 }

@@ -99,14 +99,18 @@ function namedFiles(argv: string[], root: string): Array<{ path: string; hash: s
   return found;
 }
 
-/** The repository's `agent.command`, with the files it names under `root` (the repository, or a task's worktree). */
-export function commandItem(command: string[], root: string): TrustItem {
+/**
+ * A command of the repository's config (`agent.command`, `setup`), with the files it names under
+ * `root` (the repository, or a task's worktree).
+ */
+export function commandItem(command: string[], root: string, key: "agent.command" | "setup" = "agent.command"): TrustItem {
   const files = namedFiles(command, root);
   return {
     kind: "command",
     path: "dispatch.config.toml",
-    what: visible(`agent.command = ${JSON.stringify(command)}${files.length ? ` (runs ${files.map((f) => f.path).join(", ")})` : ""}`),
-    hash: sha256(JSON.stringify([command, files])),
+    what: visible(`${key} = ${JSON.stringify(command)}${files.length ? ` (runs ${files.map((f) => f.path).join(", ")})` : ""}`),
+    // The agent's command hashes as it always did, so what users trusted stays trusted.
+    hash: sha256(JSON.stringify(key === "agent.command" ? [command, files] : [key, command, files])),
   };
 }
 

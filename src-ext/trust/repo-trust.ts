@@ -10,7 +10,7 @@ import type { TrustStore } from "./trust-store.ts";
 export type AgentChoice = { command: string[]; claude: boolean; ignored: string | null };
 
 /** What the repository's config asks for, as written. */
-export type RepoSettings = { command: string[] | null; tasks: string | null; worktrees: string | null };
+export type RepoSettings = { command: string[] | null; tasks: string | null; worktrees: string | null; setup: string[] | null };
 
 /**
  * Where tasks are read and worktrees made, as trust allows, and what was left out. `tasksRefused`:
@@ -38,6 +38,7 @@ export class RepoTrust {
   items(): TrustItem[] {
     return [
       ...(this.settings.command ? [commandItem(this.settings.command, this.repo)] : []),
+      ...(this.settings.setup ? [commandItem(this.settings.setup, this.repo, "setup")] : []),
       ...this.pathItems(),
       ...this.modes.items(),
       ...claudeItems(this.repo),
@@ -150,6 +151,23 @@ export class RepoTrust {
       return { command: ["claude"], claude: true, ignored: "this repository's agent.command (not trusted: dispatch trust)" };
     }
     return { command: ["claude"], claude: true, ignored: null };
+  }
+
+  /**
+   * The repository's `setup` for a new worktree, checked where it runs: trusted in the repository
+   * and the same in the worktree (the files it names), else not run, and `ignored` says why.
+   */
+  setup(worktree: string | null): { command: string[] | null; ignored: string | null } {
+    const command = this.settings.setup;
+    if (!command) return { command: null, ignored: null };
+    if (!this.isTrusted(commandItem(command, this.repo, "setup")))
+      return { command: null, ignored: "this repository's setup (not trusted: dispatch trust)" };
+    if (worktree !== null && !this.isTrusted(commandItem(command, worktree, "setup")))
+      throw new DispatchError(
+        "untrusted",
+        "what this repository's setup runs differs in the task's worktree from what you trusted: review it with dispatch trust",
+      );
+    return { command, ignored: null };
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { ModeBadge, RunInfo, StatusResult, TaskSummary } from "../protocol/api.ts";
 import { badgeOf } from "../protocol/describe.ts";
+import type { ChangesBadge } from "../protocol/worktree.ts";
 import { type RunRecord, toRunInfo } from "../runs/run-record.ts";
 import { isLive } from "../runs/run-state.ts";
 import type { Task } from "../tasks/task.ts";
@@ -37,7 +38,12 @@ export function badgesByTask(latest: RunRecord[]): Map<string, Record<string, Mo
 }
 
 /** A task as the board lists it. */
-export function summary(t: Task, runs: Record<string, ModeBadge>, costUsd: number | null): TaskSummary {
+export function summary(
+  t: Task,
+  runs: Record<string, ModeBadge>,
+  costUsd: number | null,
+  changes: ChangesBadge | null = null,
+): TaskSummary {
   return {
     id: t.id,
     title: t.title,
@@ -49,5 +55,6 @@ export function summary(t: Task, runs: Record<string, ModeBadge>, costUsd: numbe
     path: t.path,
     runs,
     costUsd,
+    changes,
   };
 }

@@ -1,0 +1,69 @@
+import { DispatchError } from "../errors.ts";
+import { type Git, lastLine } from "./git.ts";
+
+/**
+ * A task branch's base: the branch its work lands on and the commit it started from (DESIGN §13).
+ * Recorded in the repository's own config when the worktree is made (`branch.<task
+ * branch>.dispatchBase` and `.dispatchBaseCommit`), so it stays with the branch wherever its
+ * worktree lives, and survives Dispatch's state folder. `branch` is null only when the main
+ * worktree was on a detached HEAD and no base was asked for.
+ */
+export type Base = { branch: string | null; commit: string };
+
+/** Branch names from a task file or the config: plain names only, never an option or a revision expression. */
+const BRANCH = /^(?!-)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9._/-]{1,200}(?<![./])$/;
+
+export function checkBranchName(name: string, where: string): string {
+  if (!BRANCH.test(name) || name.endsWith(".lock")) {
+    throw new DispatchError("invalid_base", `${where}: ${JSON.stringify(name)} is not a branch name`);
+  }
+  return name;
+}
+
+async function commitOf(git: Git, ref: string): Promise<string | null> {
+  const out = await git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
+  return out.code === 0 ? out.stdout.trim() : null;
+}
+
+/** The requested base branch (config or front matter), else the branch checked out in the main worktree. */
+export async function chooseBase(git: Git, requested: string | null): Promise<Base> {
+  if (requested) {
+    const commit = await commitOf(git, `refs/heads/${checkBranchName(requested, "base")}`);
+    if (!commit) throw new DispatchError("invalid_base", `the base branch ${requested} does not exist in this repository`);
+    return { branch: requested, commit };
+  }
+  const current = await git(["symbolic-ref", "--quiet", "--short", "HEAD"]);
+  const branch = current.code === 0 ? current.stdout.trim() : null;
+  const commit = await commitOf(git, "HEAD");
+  if (!commit)
+    throw new DispatchError("not_a_repo", "the repository has no commits yet: make a first commit so a task branch can start from it");
+  return { branch, commit };
+}
+
+export async function recordBase(git: Git, branch: string, base: Base): Promise<void> {
+  const set = async (key: string, value: string) => {
+    const out = await git(["config", `branch.${branch}.${key}`, value]);
+    if (out.code !== 0) throw new DispatchError("worktree_failed", `recording the base of ${branch} failed: ${lastLine(out.stderr)}`);
+  };
+  if (base.branch) await set("dispatchBase", base.branch);
+  await set("dispatchBaseCommit", base.commit);
+}
+
+async function readConfig(git: Git, branch: string, key: string): Promise<string | null> {
+  const out = await git(["config", "--get", `branch.${branch}.${key}`]);
+  return out.code === 0 ? out.stdout.trim() || null : null;
+}
+
+/**
+ * The recorded base of a task branch. A branch Dispatch did not make (or made before bases were
+ * recorded) gets one now: the requested or current branch, from where the two histories meet.
+ */
+export async function baseOf(git: Git, branch: string, requested: string | null): Promise<Base> {
+  const recordedCommit = await readConfig(git, branch, "dispatchBaseCommit");
+  if (recordedCommit) return { branch: await readConfig(git, branch, "dispatchBase"), commit: recordedCommit };
+  const chosen = await chooseBase(git, requested);
+  const meet = await git(["merge-base", chosen.commit, `refs/heads/${branch}`]);
+  const base = { branch: chosen.branch, commit: meet.code === 0 ? meet.stdout.trim() : chosen.commit };
+  await recordBase(git, branch, base);
+  return base;
+}
