@@ -8,6 +8,7 @@ import { HELP } from "./cli/help.ts";
 import { attachCommand, printLog, runCommand } from "./cli/run-command.ts";
 import { serveCommand } from "./cli/serve-command.ts";
 import { trustCommand } from "./cli/trust-command.ts";
+import { commitCommand, diffCommand, mergeCommand, removeCommand } from "./cli/work-commands.ts";
 import { loadConfig } from "./config.ts";
 import { checkNames, Engine, VERSION } from "./engine.ts";
 import { DispatchError, describe, exitCode } from "./errors.ts";
@@ -27,6 +28,11 @@ const FLAGS = {
   "--port": "value",
   "--task": "value",
   "--message": "value",
+  "--stat": "bool",
+  "--squash": "bool",
+  "--rebase": "bool",
+  "--force": "bool",
+  "--delete-branch": "bool",
 } as const;
 
 /** Where a mode comes from, and what trust left out. */
@@ -131,6 +137,32 @@ async function main(argv: string[]): Promise<number> {
         if (json) asJson(result);
         else out(`${command === "approve" ? "allowed" : "denied"} ${result.tool}: ${visible(result.summary)} (${mode} on ${id})`);
         return 0;
+      }
+      case "diff": {
+        expectCount(args, 1, "dispatch diff <task-id> [--stat] [--json]");
+        return await diffCommand(engine, args[0] as string, { stat: flags.has("--stat") || json, json });
+      }
+      case "merge": {
+        expectCount(args, 1, "dispatch merge <task-id> [--squash|--rebase] [--json]");
+        if (flags.has("--squash") && flags.has("--rebase"))
+          throw new DispatchError("invalid_request", "choose one of --squash and --rebase");
+        const strategy = flags.has("--squash") ? "squash" : flags.has("--rebase") ? "rebase" : "merge";
+        return await mergeCommand(engine, args[0] as string, { strategy, json });
+      }
+      case "commit": {
+        expectCount(args, 1, "dispatch commit <task-id> --message TEXT [--json]");
+        const message = flags.get("--message");
+        if (typeof message !== "string" || message.trim() === "")
+          throw new DispatchError("invalid_request", "usage: dispatch commit <task-id> --message TEXT (the commit message)");
+        return await commitCommand(engine, args[0] as string, message, json);
+      }
+      case "remove": {
+        expectCount(args, 1, "dispatch remove <task-id> [--force] [--delete-branch] [--json]");
+        return await removeCommand(engine, args[0] as string, {
+          force: flags.has("--force"),
+          deleteBranch: flags.has("--delete-branch"),
+          json,
+        });
       }
       case "trust":
       case "untrust": {

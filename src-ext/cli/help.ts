@@ -14,6 +14,14 @@ Usage:
   dispatch approve <mode> <task-id>            allow what the run waits to do (its tool, its command)
   dispatch deny <mode> <task-id> [--message TEXT]   deny it, with a reason for Claude
   dispatch attach <mode> <task-id>             attach to an interactive run's tmux session
+  dispatch diff <task-id> [--stat] [--json]    the task branch's changes against its base, then its
+        worktree's uncommitted ones; --stat: counts per file, commits ahead and behind
+  dispatch merge <task-id> [--squash|--rebase] land the branch on its base in the main worktree (which
+        must be on the base and clean); a conflict changes nothing and lists the files
+  dispatch commit <task-id> --message TEXT     commit everything in the task's worktree
+  dispatch remove <task-id> [--force] [--delete-branch]   remove the task's worktree; refused while a
+        run is live, or with uncommitted or unmerged work unless --force, which saves it first to
+        refs/dispatch/backup/<task-id>/<time>
   dispatch tasks [--json]                      tasks with each mode's state, and unreadable files
   dispatch modes [--json]                      the modes this repository offers
   dispatch trust [--yes] [--json]              show what this repository would run (its own modes,

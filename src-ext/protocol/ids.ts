@@ -27,4 +27,8 @@ export const RESERVED_MODE_NAMES = [
   "untrust",
   "approve",
   "deny",
+  "diff",
+  "merge",
+  "commit",
+  "remove",
 ] as const;
