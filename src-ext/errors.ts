@@ -22,6 +22,7 @@ export type ErrorCode =
   | "setup_failed"
   | "merge_conflict"
   | "would_lose_work"
+  | "remote_failed"
   | "session_conflict"
   | "agent_not_found"
   | "terminal_missing"
@@ -68,6 +69,7 @@ const STATUS: Record<ErrorCode, number> = {
   setup_failed: 409,
   merge_conflict: 409,
   would_lose_work: 409,
+  remote_failed: 502,
   agent_not_found: 500,
   terminal_missing: 500,
   not_running: 409,

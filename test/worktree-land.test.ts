@@ -89,13 +89,14 @@ describe("landing a task's work", () => {
     const server = await world.server();
     const tree = await taskWorktree(world, server);
     commitIn(tree, { "feature.txt": "f\n" }, "feature");
+    commitIn(main, { "notes.md": "v1\n" }, "notes");
     const tip = git(main, "rev-parse", "main").trim();
 
-    writeFileSync(join(main, "tasks", "TASK-42.md"), "edited, not committed\n");
+    writeFileSync(join(main, "notes.md"), "edited, not committed\n");
     let res = await server.api("/tasks/TASK-42/merge", post({}));
     expect(res.status).toBe(409);
-    expect((await res.json()).error).toMatchObject({ code: "conflict", files: ["tasks/TASK-42.md"] });
-    git(main, "checkout", "-q", "--", "tasks/TASK-42.md");
+    expect((await res.json()).error).toMatchObject({ code: "conflict", files: ["notes.md"] });
+    git(main, "checkout", "-q", "--", "notes.md");
 
     git(main, "checkout", "-q", "-b", "elsewhere");
     res = await server.api("/tasks/TASK-42/merge", post({}));

@@ -102,5 +102,11 @@ describe("reviewing a task's work", () => {
     }
     const wrongMethod = await server.api("/tasks/TASK-42/merge");
     expect(wrongMethod.status).toBe(405);
+    // No GitHub CLI or no remote (a temp repo has none): no pull request, and the review says why.
+    const review = await (await server.api("/tasks/TASK-42/worktree")).json();
+    expect(review.pullRequest).toMatchObject({ available: false, reason: expect.stringMatching(/not installed|no remote/) });
+    const pr = await server.api("/tasks/TASK-42/pull-request", { method: "POST" });
+    expect(pr.status).toBe(409);
+    expect((await pr.json()).error.message).toMatch(/^cannot open a pull request: (the GitHub CLI \(gh\) is not installed|the repository has no remote)$/);
   });
 });

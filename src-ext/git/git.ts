@@ -4,7 +4,10 @@ import { type ExecResult, exec } from "../proc/spawn.ts";
 /**
  * The only way Dispatch runs git (every file in git/ goes through here): argv only, never a
  * shell; no prompt for credentials (a push that needs them fails instead of hanging); C locale,
- * so messages can be read; and the user's own git configuration otherwise.
+ * so messages can be read; no optional locks (GIT_OPTIONAL_LOCKS=0), so Dispatch reading a
+ * worktree's status never holds its index.lock while the agent or the user commits there (seen:
+ * "Unable to create index.lock: File exists" from a commit racing a badge's `git status`); and
+ * the user's own git configuration otherwise.
  */
 export type Git = (args: string[], options?: { env?: Record<string, string>; stdin?: string }) => Promise<ExecResult>;
 
@@ -12,7 +15,7 @@ export function gitAt(dir: string): Git {
   return async (args, options = {}) => {
     try {
       return await exec(["git", "-C", dir, ...args], {
-        env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C", ...options.env },
+        env: { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_OPTIONAL_LOCKS: "0", LC_ALL: "C", ...options.env },
         stdin: options.stdin,
       });
     } catch (error) {

@@ -35,6 +35,8 @@ export const WorktreeReview = z.object({
   commits: z.array(CommitInfo),
   files: z.array(FileChange),
   uncommitted: z.array(FileChange),
+  /** Whether "Open pull request" can work here (gh installed, a remote), and if not, why. */
+  pullRequest: z.object({ available: z.boolean(), reason: z.string().nullable() }),
 });
 export type WorktreeReview = z.infer<typeof WorktreeReview>;
 
@@ -76,3 +78,6 @@ export const RemoveResult = z.object({
   backup: z.object({ ref: z.string(), commit: z.string(), restore: z.string() }).nullable(),
 });
 export type RemoveResult = z.infer<typeof RemoveResult>;
+
+export const PullRequestResult = z.object({ id: z.string(), url: z.string() });
+export type PullRequestResult = z.infer<typeof PullRequestResult>;

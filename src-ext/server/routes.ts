@@ -174,6 +174,14 @@ export const ROUTES: Route[] = [
     methods: ["POST"],
     prefix: "tasks",
     target: "id-action",
+    action: "pull-request",
+    changes: true,
+    handler: async (ctx) => json(await ctx.engine.work.pullRequest(ctx.id)),
+  },
+  {
+    methods: ["POST"],
+    prefix: "tasks",
+    target: "id-action",
     action: "remove",
     changes: true,
     handler: async (ctx) => {

@@ -1,7 +1,7 @@
 import { checkId } from "../check-names.ts";
 import type { Bus } from "../events.ts";
 import type { Strategy } from "../git/land.ts";
-import type { ChangesBadge, CommitResult, MergeResult, RemoveResult, WorktreeReview } from "../protocol/worktree.ts";
+import type { ChangesBadge, CommitResult, MergeResult, PullRequestResult, RemoveResult, WorktreeReview } from "../protocol/worktree.ts";
 import type { Task } from "../tasks/task.ts";
 import type { TaskWorktrees } from "./task-worktrees.ts";
 
@@ -76,6 +76,11 @@ export class TaskWork {
     } finally {
       await this.refresh(id);
     }
+  }
+
+  pullRequest(id: string): Promise<PullRequestResult> {
+    checkId(id);
+    return this.worktrees.pullRequest(this.task(id));
   }
 
   async commit(id: string, message: string): Promise<CommitResult> {

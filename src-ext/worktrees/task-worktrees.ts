@@ -4,10 +4,11 @@ import { backupRef, backupWorktree } from "../git/backup.ts";
 import { type Base, baseOf } from "../git/base.ts";
 import { type Git, gitAt, gitOut, lastLine } from "../git/git.ts";
 import { commitAll, dirtyFiles, land, type Strategy } from "../git/land.ts";
+import { openPullRequest, pullRequestRemote } from "../git/pull-request.ts";
 import { aheadBehind, changedFiles, commitsOf, LITERAL, mergeBaseOf, uncommittedFiles } from "../git/review.ts";
 import { listWorktrees, same } from "../git/worktree.ts";
 import type { RunInfo } from "../protocol/api.ts";
-import type { ChangesBadge, CommitResult, MergeResult, RemoveResult, WorktreeReview } from "../protocol/worktree.ts";
+import type { ChangesBadge, CommitResult, MergeResult, PullRequestResult, RemoveResult, WorktreeReview } from "../protocol/worktree.ts";
 import { baseFor, branchFor } from "../runs/run-launch.ts";
 import type { Task } from "../tasks/task.ts";
 
@@ -60,12 +61,14 @@ export class TaskWorktrees {
     const f = await this.find(task);
     const repo = gitAt(this.config.repo);
     const mergeBase = await mergeBaseOf(repo, f.base, f.branch);
-    const [counts, commits, files, uncommitted] = await Promise.all([
+    const [counts, commits, files, uncommitted, remote] = await Promise.all([
       aheadBehind(repo, f.base, f.branch),
       commitsOf(repo, mergeBase, f.branch),
       changedFiles(repo, [mergeBase, `refs/heads/${f.branch}`]),
       f.path ? uncommittedFiles(f.git, f.path) : Promise.resolve([]),
+      pullRequestRemote(repo),
     ]);
+    const pullRequest = { available: remote.remote !== null && f.base.branch !== null, reason: remote.reason };
     return {
       id: task.id,
       path: f.path,
@@ -77,6 +80,7 @@ export class TaskWorktrees {
       commits,
       files,
       uncommitted,
+      pullRequest,
     };
   }
 
@@ -185,6 +189,24 @@ export class TaskWorktrees {
       message,
     });
     return { id: task.id, strategy, base: base.branch, commit, commits: ahead };
+  }
+
+  /** Pushes the branch and opens a pull request against its base with gh; answers with its address. */
+  async pullRequest(task: Task): Promise<PullRequestResult> {
+    const f = await this.find(task);
+    const { remote, reason } = await pullRequestRemote(f.main.git);
+    if (!remote) throw new DispatchError("conflict", `cannot open a pull request: ${reason}`);
+    if (!f.base.branch) throw new DispatchError("conflict", `${f.branch} has no base branch recorded to open a pull request against`);
+    const subjects = (await commitsOf(f.main.git, await mergeBaseOf(f.main.git, f.base, f.branch), f.branch)).map((c) => `- ${c.subject}`);
+    const body = `${task.body.trim().slice(0, 4000)}\n\nCommits:\n${subjects.join("\n")}\n\n(opened from Dispatch)`;
+    const url = await openPullRequest(f.main.git, f.path ?? this.config.repo, {
+      remote,
+      branch: f.branch,
+      base: f.base.branch,
+      title: `${task.id}: ${task.title}`,
+      body,
+    });
+    return { id: task.id, url };
   }
 
   async commitAll(task: Task, message: string): Promise<CommitResult> {
