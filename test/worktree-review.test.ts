@@ -81,6 +81,18 @@ describe("reviewing a task's work", () => {
     expect(renamed).toContain("rename from old-name.txt");
   });
 
+  test("the worktree actually found for the task's branch is used, wherever it lives", async () => {
+    await using world = new World();
+    const elsewhere = join(world.repo.root, "my-own-checkout");
+    git(world.repo.repo, "worktree", "add", "-q", "-b", "task/TASK-42", elsewhere);
+    writeFileSync(join(elsewhere, "mine.txt"), "made by hand\n");
+    const server = await world.server();
+    const review = await (await server.api("/tasks/TASK-42/worktree")).json();
+    expect(review).toMatchObject({ path: elsewhere, base: "main", uncommitted: [{ path: "mine.txt", status: "untracked" }] });
+    const refused = await (await server.api("/tasks/TASK-42/remove", { method: "POST", body: "{}" })).json();
+    expect(refused.error).toMatchObject({ code: "would_lose_work", uncommitted: ["mine.txt"] });
+  });
+
   test("bad input: a file not in the review, an unknown scope, a task without a branch, an invalid id", async () => {
     await using world = new World();
     const server = await world.server();
@@ -107,6 +119,8 @@ describe("reviewing a task's work", () => {
     expect(review.pullRequest).toMatchObject({ available: false, reason: expect.stringMatching(/not installed|no remote/) });
     const pr = await server.api("/tasks/TASK-42/pull-request", { method: "POST" });
     expect(pr.status).toBe(409);
-    expect((await pr.json()).error.message).toMatch(/^cannot open a pull request: (the GitHub CLI \(gh\) is not installed|the repository has no remote)$/);
+    expect((await pr.json()).error.message).toMatch(
+      /^cannot open a pull request: (the GitHub CLI \(gh\) is not installed|the repository has no remote)$/,
+    );
   });
 });
