@@ -10,7 +10,6 @@ import type {
   ApproveBody,
   ApproveResult,
   DispatchResult,
-  ModeBadge,
   ModeInfo,
   RunInfo,
   StatusResult,
@@ -25,12 +24,10 @@ import { Attachments } from "./runs/attachments.ts";
 import { ActivityReader } from "./runs/run-activity.ts";
 import { RunDb } from "./runs/run-db.ts";
 import { RunFiles } from "./runs/run-files.ts";
-import { branchFor, worktreeFor } from "./runs/run-launch.ts";
 import { RunLifecycle } from "./runs/run-lifecycle.ts";
 import { type RunRecord, toRunInfo } from "./runs/run-record.ts";
 import { isLive } from "./runs/run-state.ts";
 import { RunWatch } from "./runs/run-watch.ts";
-import { prepareWorktree } from "./runs/worktree-prep.ts";
 import { ensureStateDir } from "./state-dir.ts";
 import type { Task } from "./tasks/task.ts";
 import { TaskStore } from "./tasks/task-store.ts";
@@ -39,7 +36,8 @@ import { RunTerminals } from "./terminal/run-terminals.ts";
 import { socketPathFor, Tmux } from "./tmux/tmux.ts";
 import { RepoTrust } from "./trust/repo-trust.ts";
 import { TrustStore } from "./trust/trust-store.ts";
-import { badgesByTask, statusOf, summary } from "./views/task-views.ts";
+import { TaskBoard } from "./views/task-board.ts";
+import { statusOf } from "./views/task-views.ts";
 import { TaskWork } from "./worktrees/task-work.ts";
 import { TaskWorktrees } from "./worktrees/task-worktrees.ts";
 
@@ -63,6 +61,7 @@ export class Engine {
   private readonly terminals: RunTerminals;
   /** A task's work: review, merge, commit, remove, and the board's changes badges (worktrees/). */
   readonly work: TaskWork;
+  private readonly board: TaskBoard;
   private watch: RunWatch | null = null;
   private taskStore: TaskStore | null = null;
   private watchingTasks = false;
@@ -92,10 +91,11 @@ export class Engine {
       new TaskWorktrees(config, (id) => this.liveRuns().filter((r) => r.taskId === id)),
       this.bus,
     );
-    this.bus.on("run.ended", ({ run }) => {
-      this.costCache = null;
-      void this.work.refresh(run.taskId);
-    });
+    this.board = new TaskBoard(
+      { config, tasks: () => this.tasks, task: (id) => this.task(id), modes: this.modes, runs: this.runs, db: this.db, work: this.work },
+      this.bus,
+    );
+    this.bus.on("run.ended", ({ run }) => void this.work.refresh(run.taskId));
     // An agent that stops for the user has usually just changed files.
     this.bus.on("run.activity", ({ run }) => {
       if (run.activity !== "working") void this.work.refresh(run.taskId);
@@ -145,7 +145,6 @@ export class Engine {
   }
 
   private tasksKey = "";
-  private costCache: Map<string, number> | null = null;
 
   /** Follows exits, terminal events and other processes' writes as they happen (the CLI does while it follows or attaches). */
   watchRuns(): void {
@@ -193,16 +192,11 @@ export class Engine {
     checkNames(modeName, id);
     const { mode, ignored } = this.modes.runnable(modeName, this.trust.isTrusted);
     const task = this.task(id);
-    const { launch, ignored: agentIgnored } = launchAgentFor(mode, this.trust, this.config.agentBins);
-    const setupIgnored = this.trust.setup(null).ignored;
-    launch.prepare = (worktree) =>
-      prepareWorktree({
-        repo: this.config.repo,
-        worktree,
-        setup: this.trust.setup(worktree.path).command,
-        logPath: this.runs.files.setupLog(task.id),
-        taskId: task.id,
-      });
+    const { launch, ignored: agentIgnored } = launchAgentFor(mode, this.trust, this.config.agentBins, {
+      repo: this.config.repo,
+      setupLog: this.runs.files.setupLog(task.id),
+      taskId: task.id,
+    });
     let from: RunRecord | null = null;
     if (options.resume) {
       if (!launch.definition.hooks)
@@ -213,8 +207,7 @@ export class Engine {
     const { run, reused } = await this.runs.dispatch(mode, task, extras, origin, launch, from);
     const left = [
       ...(ignored ? [`this repository's own ${mode.name} (${ignored.item.path}, not trusted: dispatch trust), so the built-in ran`] : []),
-      ...(agentIgnored ? [agentIgnored] : []),
-      ...(setupIgnored ? [setupIgnored] : []),
+      ...agentIgnored,
       ...this.pathsIgnored.filter((i) => i.includes("worktrees")),
     ];
     const info = toRunInfo(run);
@@ -348,32 +341,12 @@ export class Engine {
     return this.runs.history(taskId, limit).map(toRunInfo);
   }
 
-  private badges(): Map<string, Record<string, ModeBadge>> {
-    return badgesByTask(this.runs.latestAll());
-  }
-
-  /** Each task's cost so far: one query, kept until a run ends. */
-  private costs(): Map<string, number> {
-    this.costCache ??= this.db.costs();
-    return this.costCache;
-  }
-
   listTasks(): TasksResult {
-    const badges = this.badges();
-    const costs = this.costs();
-    const tasks = this.tasks.all().map((t) => summary(t, badges.get(t.id) ?? {}, costs.get(t.id) ?? null, this.work.badge(t.id)));
-    return { tasks, problems: [...this.tasks.problems(), ...this.modes.problems()] };
+    return this.board.list();
   }
 
   taskDetail(id: string): TaskDetail {
     checkId(id);
-    const task = this.task(id);
-    return {
-      ...summary(task, this.badges().get(id) ?? {}, this.costs().get(id) ?? null, this.work.badge(id)),
-      body: task.body,
-      frontMatter: task.frontMatter,
-      worktree: worktreeFor(this.config, id),
-      branch: branchFor(this.config, id),
-    };
+    return this.board.detail(id);
   }
 }
