@@ -1,6 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import type { Exec } from "../proc/spawn.ts";
-import { escapeMarkup, NotifySend, notifySendArgv, parseNotifySendOutput } from "./notify-send.ts";
+import { escapeMarkup, NotifySend, notifySendArgv, parseNotifySendOutput, type Run } from "./notify-send.ts";
 
 const ACTIONS = [
   { key: "default", label: "Show the terminal" },
@@ -45,16 +44,40 @@ describe("notify-send", () => {
     expect(parseNotifySendOutput("", ACTIONS)).toEqual({ id: null, action: null });
   });
 
-  test("show: shown only when a server gave an id; absent binary shows nothing; an aborted wait acts on nothing", async () => {
-    const answering =
-      (stdout: string, code = 0): Exec =>
-      async () => ({ code, stdout, stderr: "" });
+  test("show: shown once a server gave an id, with the action invoked; none in time, or no binary, shows nothing; an abort acts on nothing", async () => {
+    const printing =
+      (...lines: string[]): Run =>
+      () => ({
+        lines: (async function* () {
+          yield* lines;
+        })(),
+        kill: () => {},
+      });
     const notice = { title: "TASK-42: wants to run Bash", body: "touch x", actions: ACTIONS };
-    expect(await new NotifySend(answering("3\ndefault\n"), true).show(notice)).toEqual({ shown: true, action: "default" });
-    expect(await new NotifySend(answering("", 1), true).show(notice)).toEqual({ shown: false, action: null });
-    expect(await new NotifySend(answering("3\n"), false).show(notice)).toEqual({ shown: false, action: null });
+    expect(await new NotifySend(printing("3", "default"), true).show(notice)).toEqual({ shown: true, action: "default" });
+    expect(await new NotifySend(printing("3"), true).show(notice)).toEqual({ shown: true, action: null });
+    expect(await new NotifySend(printing(), true).show(notice)).toEqual({ shown: false, action: null });
+    expect(await new NotifySend(printing("3"), false).show(notice)).toEqual({ shown: false, action: null });
+    // No server: notify-send --wait prints nothing and never ends; it is ended, and nothing is shown.
+    let killed = false;
+    const silent: Run = () => {
+      let wake: () => void = () => {};
+      return {
+        lines: (async function* () {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+        })(),
+        kill: () => {
+          killed = true;
+          wake();
+        },
+      };
+    };
     const aborted = new AbortController();
+    const pending = new NotifySend(silent, true).show(notice, aborted.signal);
     aborted.abort();
-    expect(await new NotifySend(answering("3\nallow\n", 143), true).show(notice, aborted.signal)).toEqual({ shown: true, action: null });
+    expect(await pending).toEqual({ shown: false, action: null });
+    expect(killed).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
-import { type Exec, exec } from "../proc/spawn.ts";
+import { existsSync } from "node:fs";
+import { execLines } from "../proc/spawn.ts";
 
 /**
  * Desktop notifications with actions on Linux, through libnotify's `notify-send` (libnotify-bin,
@@ -8,9 +9,16 @@ import { type Exec, exec } from "../proc/spawn.ts";
  *
  * Measured with notify-send 0.8.1 and dunst 1.9 (Debian 12): with `--print-id --wait` it prints
  * the notification's id, then, when one is invoked, the action's key ("default" for a click on the
- * body), and exits 0 once the notification closes. With no notification server on the session bus
- * it prints "Failed to connect to proxy" (or "Actions are not supported") and shows nothing.
+ * body), and exits 0 once the notification closes. With no notification server (or no session bus)
+ * it prints no id and, with `--wait`, never exits: a notice without an id in ID_WITHIN_MS is not
+ * shown, and its notify-send is ended.
  */
+
+/** dunst started by D-Bus activation answered in 150 ms here; a busy desktop gets ten times that and more. */
+const ID_WITHIN_MS = 3000;
+
+/** The lines notify-send prints, as they come; `stop` ends it. */
+export type Run = (argv: string[]) => { lines: AsyncGenerator<string>; kill(): void };
 
 export type NoticeAction = { key: string; label: string };
 export type Notice = {
@@ -49,10 +57,15 @@ export function parseNotifySendOutput(stdout: string, actions: NoticeAction[]): 
   return { id, action };
 }
 
+/** A session bus to reach a notification server on: its address, or the usual socket (systemd's). */
+function sessionBus(env: Record<string, string | undefined> = process.env): boolean {
+  return Boolean(env.DBUS_SESSION_BUS_ADDRESS) || (Boolean(env.XDG_RUNTIME_DIR) && existsSync(`${env.XDG_RUNTIME_DIR}/bus`));
+}
+
 export class NotifySend {
   constructor(
-    private readonly run: Exec = exec,
-    readonly available = Bun.which("notify-send") !== null,
+    private readonly run: Run = execLines,
+    readonly available = Bun.which("notify-send") !== null && sessionBus(),
   ) {}
 
   /**
@@ -61,10 +74,24 @@ export class NotifySend {
    * stays until the server closes it.
    */
   async show(notice: Notice, signal?: AbortSignal): Promise<NoticeOutcome> {
-    if (!this.available) return { shown: false, action: null };
-    const result = await this.run(notifySendArgv(notice), { signal });
-    const { id, action } = parseNotifySendOutput(result.stdout, notice.actions);
-    // An id means a server took it; an abort (replaced, stopping) ends the wait, not the notice.
-    return { shown: id !== null, action: signal?.aborted ? null : action };
+    if (!this.available || signal?.aborted) return { shown: false, action: null };
+    const child = this.run(notifySendArgv(notice));
+    const stop = () => child.kill();
+    signal?.addEventListener("abort", stop, { once: true });
+    const noId = setTimeout(stop, ID_WITHIN_MS);
+    try {
+      const first = await child.lines.next();
+      clearTimeout(noId);
+      const { id } = parseNotifySendOutput(first.done ? "" : first.value, []);
+      if (id === null) return { shown: false, action: null };
+      const second = await child.lines.next();
+      const { action } = parseNotifySendOutput(`${id}\n${second.done ? "" : second.value}`, notice.actions);
+      // An abort (replaced, stopping) ends the wait, not the notice.
+      return { shown: true, action: signal?.aborted ? null : action };
+    } finally {
+      clearTimeout(noId);
+      signal?.removeEventListener("abort", stop);
+      stop();
+    }
   }
 }

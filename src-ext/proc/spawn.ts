@@ -30,6 +30,33 @@ export const exec: Exec = async (argv, options = {}) => {
   return { code, stdout, stderr };
 };
 
+/**
+ * Runs a helper whose output comes in steps (notify-send prints an id at once, an action much
+ * later): `lines` yields each stdout line as it comes; `kill` ends it.
+ */
+export function execLines(
+  argv: string[],
+  options: { env?: Record<string, string | undefined> } = {},
+): {
+  lines: AsyncGenerator<string>;
+  exited: Promise<number>;
+  kill(): void;
+} {
+  const proc = Bun.spawn(argv, { env: options.env ?? process.env, stdin: "ignore", stdout: "pipe", stderr: "ignore" });
+  async function* lines(): AsyncGenerator<string> {
+    let buffer = "";
+    for await (const chunk of proc.stdout) {
+      buffer += new TextDecoder().decode(chunk);
+      for (let nl = buffer.indexOf("\n"); nl >= 0; nl = buffer.indexOf("\n")) {
+        yield buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+      }
+    }
+    if (buffer) yield buffer;
+  }
+  return { lines: lines(), exited: proc.exited, kill: () => proc.kill("SIGTERM") };
+}
+
 /** Runs a short helper to completion, synchronously: for start-up checks that must come before anything else. */
 export function execSync(argv: string[], options: { cwd?: string } = {}): ExecResult {
   const result = Bun.spawnSync(argv, { cwd: options.cwd, stdout: "pipe", stderr: "pipe" });
