@@ -32,9 +32,9 @@ run([process.execPath, "x", "vite", "build", "--logLevel", "warn"]);
 // The client library neu expects (cli.clientLibrary); the UI itself bundles @neutralinojs/lib.
 mkdirSync(join(ROOT, "resources", "js"), { recursive: true });
 cpSync(join(ROOT, "node_modules", "@neutralinojs", "lib", "dist", "neutralino.js"), join(ROOT, "resources", "js", "neutralino.js"));
-// The engine as two files (the extension and the run launcher) plus the built-in modes.
+// The engine as one file, the run launcher (a shell script) beside it, and the built-in modes.
 run([process.execPath, "build", "src-ext/neutralino/main.ts", "--target=bun", "--outfile", join(EXT, "engine.js")]);
-run([process.execPath, "build", "src-ext/runs/launcher.ts", "--target=bun", "--outfile", join(EXT, "launcher.js")]);
+cpSync(join(ROOT, "src-ext", "runs", "launcher.sh"), join(EXT, "launcher.sh"));
 cpSync(join(ROOT, "src-ext", "modes", "builtin"), join(EXT, "modes", "builtin"), { recursive: true });
 // neu build packs whatever lies in .tmp/ (the runtime's data folder): start clean.
 rmSync(join(ROOT, ".tmp"), { recursive: true, force: true });

@@ -31,8 +31,8 @@ describe("one run per {mode, task}", () => {
 
       const runs = await (await server.api("/runs?task=TASK-42")).json();
       expect(runs.runs.length).toBe(1);
-      // Every answer is in, and a launch is written down (its spec) before it starts: one spec, one launch.
-      expect(readdirSync(join(world.stateDir, "specs"))).toEqual([`${[...runIds][0]}.json`]);
+      // Every answer is in, and a launch is written down (its spec, and the launcher's script) before it starts: one spec, one launch.
+      expect(readdirSync(join(world.stateDir, "specs")).sort()).toEqual([`${[...runIds][0]}.json`, `${[...runIds][0]}.sh`]);
       await waitFor("the agent", () => world.agentRuns().length >= 1);
       expect(world.agentRuns().length).toBe(1);
       if (mode === "interactive") {

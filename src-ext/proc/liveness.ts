@@ -91,6 +91,26 @@ export function groupAlive(pgid: number): boolean {
 }
 
 /**
+ * The first live child of a process, with its start time: an interactive run's agent, which its
+ * launcher runs in the foreground of the pane and so cannot name itself. /proc where there is
+ * one, `pgrep -P` elsewhere (there without a start time).
+ */
+export function childOf(pid: number): { pid: number; start: string | null } | null {
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  if (!HAS_PROC) {
+    const out = Bun.spawnSync(["pgrep", "-P", String(pid)], { stdout: "pipe", stderr: "ignore" });
+    const child = Number(out.stdout.toString().trim().split("\n")[0]);
+    return Number.isInteger(child) && child > 0 ? { pid: child, start: null } : null;
+  }
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = procStat(entry);
+    if (stat && stat.ppid === pid && stat.state !== "Z") return { pid: Number(entry), start: stat.start || null };
+  }
+  return null;
+}
+
+/**
  * Whether a live process has `arg` among its arguments; null where that cannot be known (no
  * /proc). Finds a run's launcher in the instant between its start and its first record.
  */

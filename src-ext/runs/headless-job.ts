@@ -1,12 +1,7 @@
-import { closeSync, existsSync, openSync } from "node:fs";
-import { join } from "node:path";
+import { closeSync, openSync } from "node:fs";
 import { groupAlive } from "../proc/liveness.ts";
 import { spawnChild } from "../proc/spawn.ts";
-
-/** The launcher script, run by the same Bun that runs the engine (launcher.js in a release bundle). */
-export const LAUNCHER =
-  [join(import.meta.dir, "launcher.ts"), join(import.meta.dir, "launcher.js")].find((f) => existsSync(f)) ??
-  join(import.meta.dir, "launcher.ts");
+import { launcherArgv } from "./launch-script.ts";
 
 /**
  * Starts the launcher as a detached process group (setsid) with stdout and stderr appended to the
@@ -16,7 +11,7 @@ export const LAUNCHER =
 export function spawnHeadless(specPath: string, cwd: string, logFile: string, onExit: () => void): number {
   const fd = openSync(logFile, "a", 0o600);
   try {
-    const child = spawnChild([process.execPath, LAUNCHER, specPath], { cwd, detached: true, stdout: fd, stderr: fd });
+    const child = spawnChild(launcherArgv(specPath), { cwd, detached: true, stdout: fd, stderr: fd });
     void child.exited.then(() => {
       try {
         onExit();

@@ -1,5 +1,6 @@
 import { alive, groupLives, processWithArg, startTime } from "../proc/liveness.ts";
 import type { Tmux } from "../tmux/tmux.ts";
+import { finishExit } from "./exit-finish.ts";
 import type { RunFiles } from "./run-files.ts";
 import type { RunRecord } from "./run-record.ts";
 import type { Observation } from "./run-state.ts";
@@ -36,7 +37,7 @@ const VANISHED = {
 
 export async function probe(run: RunRecord, deps: ProbeDeps): Promise<Observation | null> {
   const exit = deps.files.readExit(run.id);
-  if (exit) return { kind: "exit", exit };
+  if (exit) return { kind: "exit", exit: finishExit(deps.files, run.id, exit) };
   if (run.phase === "starting") return probeStarting(run, deps);
   if (run.phase === "finished" || run.phase === "failed") return null;
   return probeProcess(run, deps);
@@ -68,7 +69,7 @@ async function probeProcess(run: RunRecord, deps: ProbeDeps): Promise<Observatio
     if (groupLives(proc.pid, proc.pidStart, deps.files.spec(run.id))) return { kind: "alive", where: proc };
     // It may have written its exit record just before it went.
     const exit = deps.files.readExit(run.id);
-    if (exit) return { kind: "exit", exit };
+    if (exit) return { kind: "exit", exit: finishExit(deps.files, run.id, exit) };
     return { kind: "gone", reason: run.headless ? VANISHED.headless : VANISHED.interactive };
   }
   // No pid known: only the run's own tmux server can tell, if it is known.

@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { type Known, nextKnown, parseHookLine } from "../agents/claude-events.ts";
 import { closeGap, readRegistry, registryDir } from "../agents/claude-registry.ts";
+import { childOf } from "../proc/liveness.ts";
 import type { Attachments } from "./attachments.ts";
 import type { RunFiles } from "./run-files.ts";
 import type { RunLifecycle } from "./run-lifecycle.ts";
@@ -24,6 +25,7 @@ const CHUNK = 256 * 1024;
 export class ActivityReader {
   private cursors = new Map<string, Cursor>();
   private reading = new Map<string, Promise<void>>();
+  private agents = new Map<string, { pid: number; start: string | null }>();
 
   constructor(
     private readonly files: RunFiles,
@@ -32,6 +34,20 @@ export class ActivityReader {
     /** Claude Code's session registry folder (agents/claude-registry.ts). */
     readonly registry: string = registryDir(),
   ) {}
+
+  /**
+   * The run's agent process: named by a headless launcher, else its launcher's child (an
+   * interactive agent runs in the pane's foreground). Kept once found.
+   */
+  private agentOf(runId: string): { pid: number; start: string | null } | null {
+    const known = this.agents.get(runId);
+    if (known) return known;
+    const start = this.files.readStart(runId);
+    if (!start) return null;
+    const agent = start.agentPid ? { pid: start.agentPid, start: start.agentStart ?? null } : childOf(start.pid);
+    if (agent) this.agents.set(runId, agent);
+    return agent;
+  }
 
   /** Reads what is new in one run's file; reads of one run never overlap. */
   read(runId: string): Promise<void> {
@@ -50,13 +66,13 @@ export class ActivityReader {
    * show it waiting for the user, the pane may have answered (agents/claude-registry.ts).
    */
   registryChanged(pid: number, tries = 0): Promise<void> {
-    const run = this.runs.latestAll().find((r) => isLive(r.phase) && this.files.readStart(r.id)?.agentPid === pid);
+    const run = this.runs.latestAll().find((r) => isLive(r.phase) && this.agentOf(r.id)?.pid === pid);
     if (!run) return Promise.resolve();
     return this.read(run.id).then(async () => {
       const cursor = this.cursors.get(run.id);
-      const start = this.files.readStart(run.id);
-      if (!cursor || !start?.agentPid) return;
-      const entry = readRegistry(this.registry, start.agentPid, start.agentStart ?? null);
+      const agent = this.agentOf(run.id);
+      if (!cursor || !agent) return;
+      const entry = readRegistry(this.registry, agent.pid, agent.start);
       // Caught mid-rewrite, and its last change notice may be folded into this one: look again.
       if (entry === "partial") {
         if (tries < REGISTRY_RETRIES) setTimeout(() => void this.registryChanged(pid, tries + 1).catch(() => undefined), REGISTRY_RETRY_MS);
@@ -78,6 +94,7 @@ export class ActivityReader {
     const run = this.runs.get(runId);
     if (!run || !isLive(run.phase)) {
       this.cursors.delete(runId);
+      this.agents.delete(runId);
       return;
     }
     const cursor = this.cursors.get(runId) ?? {

@@ -104,6 +104,16 @@ export class RunFiles {
     return join(this.decisions, `${runId}.json`);
   }
 
+  /** What launcher.sh reads: the spec as quoted shell assignments (launch-script.ts). */
+  launchScript(runId: string): string {
+    return join(this.specs, `${runId}.sh`);
+  }
+
+  /** A headless run's stdin: its prompt. */
+  input(runId: string): string {
+    return join(this.prompts, `${runId}.in`);
+  }
+
   /** An interactive prompt too long for an argument (agent-argv.ts). */
   prompt(runId: string): string {
     return join(this.prompts, `${runId}.md`);
@@ -219,6 +229,8 @@ export const ExitRecord = z.object({
   endedAt: z.string(),
   reason: z.string().nullable().default(null),
   result: RunResult.nullable().default(null),
+  /** The engine has read what the exit means (exit-finish.ts): the log's result, --save-to. */
+  finished: z.boolean().optional(),
 });
 export type ExitRecord = z.infer<typeof ExitRecord>;
 

@@ -12,7 +12,8 @@ import { startTime } from "../proc/liveness.ts";
 import type { Task } from "../tasks/task.ts";
 import { EVENTS_VAR, type Tmux } from "../tmux/tmux.ts";
 import { agentArgv, needsPromptFile, type ParsedExtras, saveToPath } from "./agent-argv.ts";
-import { LAUNCHER, spawnHeadless } from "./headless-job.ts";
+import { spawnHeadless } from "./headless-job.ts";
+import { launcherArgv, launchScript } from "./launch-script.ts";
 import type { LaunchSpec } from "./launch-spec.ts";
 import type { RunFiles } from "./run-files.ts";
 import type { RunRecord } from "./run-record.ts";
@@ -160,6 +161,10 @@ export async function launchRun(options: {
   closeSync(openSync(spec.logFile, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600));
   const specPath = files.spec(run.id);
   writePrivateFile(specPath, JSON.stringify(spec));
+  // A headless agent reads its prompt from a file (empty for a resume): the launcher is a shell.
+  const input = mode.interactive ? null : files.input(run.id);
+  if (input !== null) writePrivateFile(input, spec.stdin ?? "");
+  writePrivateFile(files.launchScript(run.id), launchScript(spec, input));
   const launched = (where: Launched["where"]): Launched => ({ kind: "launched", where, worktree: worktree.path, branch });
 
   if (!mode.interactive) {
@@ -171,7 +176,7 @@ export async function launchRun(options: {
     tmux.newSession({
       name: run.session,
       cwd: worktree.path,
-      command: [process.execPath, LAUNCHER, specPath],
+      command: launcherArgv(specPath),
       logPath: spec.logFile,
       env,
     });

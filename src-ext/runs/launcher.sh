@@ -1,0 +1,120 @@
+#!/bin/sh
+# Runs one agent and records how it ended: Dispatch's launcher, one per live run, so it must cost
+# next to nothing (a POSIX shell waiting on a child: about 1 MB, against 42 MB for a Bun one).
+#
+# Started as `sh launcher.sh SPECS/<run>.json`, in tmux (the pane's process) or as a detached job
+# (its own process group, output appended to the log). It reads SPECS/<run>.sh, written by the
+# engine (launch-script.ts): variables and `set -- ARGV`, every value a single-quoted literal, so no
+# string in it is ever read as a command. It keeps the guarantees a run's life rests on:
+# - its first act records where it runs (PID_FILE: its pid and start time, then the agent's);
+# - its last act records how the agent ended (EXIT_FILE, written whole: temp file then rename), in
+#   the fallback folder when that one cannot take it, retried until written: never lost;
+# - the agent runs in its group (the pane's, or the job's own), with the prompt file on stdin for
+#   a headless run and the pane's terminal for an interactive one;
+# - a headless run's timeout ends the whole group (SIGTERM, then SIGKILL for the agent 5 s later);
+# - SIGTERM, SIGINT and SIGHUP reach the agent, and the launcher outlives them to record its exit.
+# What the log says (Claude Code's final `result`, `--save-to`) is read by the engine afterwards.
+
+spec="${1%.json}.sh"
+[ -r "$spec" ] || { echo "dispatch: no launch script $spec" >&2; exit 2; }
+. "$spec" || exit 2
+: "${PID_FILE:?}" "${EXIT_FILE:?}" "${EXIT_FALLBACK:?}" "${INPUT?}" "${TIMEOUT:?}"
+
+now() { date -u +%Y-%m-%dT%H:%M:%S.000Z; }
+
+# Field 22 of /proc/PID/stat (start time in clock ticks, an opaque token for the engine), as JSON.
+start_of() {
+  [ -r "/proc/$1/stat" ] || { printf null; return; }
+  read -r stat <"/proc/$1/stat" || { printf null; return; }
+  set -f
+  # shellcheck disable=SC2086 # splitting the fields after "(comm) " is the point
+  set -- ${stat##*) }
+  set +f
+  shift 19
+  printf '"%s"' "$1"
+}
+
+# Writes FILE whole (a temp file, then a rename), private to the user.
+put() {
+  tmp="$1.$$.tmp"
+  (umask 077 && printf '%s\n' "$2" >"$tmp") 2>/dev/null && mv -f "$tmp" "$1" 2>/dev/null && return 0
+  rm -f "$tmp" 2>/dev/null
+  return 1
+}
+
+started=$(now)
+self_start=$(start_of $$)
+put "$PID_FILE" "{\"pid\":$$,\"pidStart\":$self_start,\"startedAt\":\"$started\"}" ||
+  echo "dispatch: could not write $PID_FILE" >&2
+
+# Caught (never ignored, which the agent would inherit): the signal reaches the agent, and we
+# record its exit afterwards.
+agent=""
+forward() { [ -n "$agent" ] && kill "-$1" "$agent" 2>/dev/null; }
+trap 'forward TERM' TERM
+trap 'forward INT' INT
+trap 'forward HUP' HUP
+
+timer=""
+timed_out="$PID_FILE.timed-out"
+if [ -z "$INPUT" ]; then
+  # Interactive: the agent in the foreground of the pane's terminal (a job started with `&`
+  # would have SIGINT ignored). Its pid is our child's: the engine finds it there.
+  "$@"
+  code=$?
+else
+  "$@" <"$INPUT" &
+  agent=$!
+  put "$PID_FILE" "{\"pid\":$$,\"pidStart\":$self_start,\"startedAt\":\"$started\",\"agentPid\":$agent,\"agentStart\":$(start_of "$agent")}" ||
+    echo "dispatch: could not write $PID_FILE" >&2
+  if [ "$TIMEOUT" -gt 0 ]; then
+    (
+      trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
+      sleep "$TIMEOUT" &
+      sleeper=$!
+      wait "$sleeper"
+      # From here on the group's SIGTERM is not for us: the grace period must run its course.
+      trap '' TERM
+      : >"$timed_out"
+      printf '\ndispatch: timed out after %s s\n' "$TIMEOUT" >&2
+      kill -TERM -- "-$$" 2>/dev/null || kill -TERM "$agent" 2>/dev/null
+      sleep 5
+      kill -KILL "$agent" 2>/dev/null
+    ) &
+    timer=$!
+  fi
+  # `wait` returns early when a caught signal arrives: wait again until the agent has ended.
+  wait "$agent"
+  code=$?
+  while kill -0 "$agent" 2>/dev/null; do
+    wait "$agent"
+    code=$?
+  done
+  [ -n "$timer" ] && kill "$timer" 2>/dev/null
+fi
+
+signal=null
+if [ "$code" -gt 128 ]; then
+  name=$(kill -l "$((code - 128))" 2>/dev/null) && signal="\"SIG${name#SIG}\""
+fi
+reason=null
+if [ -e "$timed_out" ]; then
+  reason="\"timed out after $TIMEOUT s\""
+  rm -f "$timed_out"
+elif [ "$code" -eq 127 ]; then
+  reason="\"could not start the agent (exit code 127: not found; its log says which program)\""
+fi
+record="{\"code\":$code,\"signal\":$signal,\"endedAt\":\"$(now)\",\"reason\":$reason,\"result\":null}"
+
+said=""
+until put "$EXIT_FILE" "$record"; do
+  dir=${EXIT_FALLBACK%/*}
+  if mkdir -p -m 700 "$dir" 2>/dev/null && [ -O "$dir" ] && [ ! -L "$dir" ] && put "$EXIT_FALLBACK" "$record"; then
+    echo "dispatch: $EXIT_FILE could not be written: recorded the exit in $EXIT_FALLBACK" >&2
+    break
+  fi
+  [ -n "$said" ] || echo "dispatch: cannot record exit code $code: retrying until ${EXIT_FILE%/*} is writable" >&2
+  said=1
+  sleep 2
+done
+exit "$code"
