@@ -2,7 +2,7 @@
 // worktree exactly as it was and names the files; the main worktree must be clean and on the base
 // (DESIGN §13).
 import { describe, expect, test } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { git } from "./helpers/repo.ts";
 import { commitIn, fileHashes, gitState, taskWorktree } from "./helpers/worktree-fixtures.ts";
@@ -119,5 +119,34 @@ describe("landing a task's work", () => {
     expect((await (await server.api("/tasks/TASK-42/commit", post({ message: "nothing" }))).json()).error.message).toContain(
       "nothing to commit",
     );
+  });
+
+  test("Open pull request pushes the branch to the remote, then runs gh with the base, the branch and the task's title", async () => {
+    await using world = new World();
+    const main = world.repo.repo;
+    // A remote on disk, and a `gh` that records what it was asked and answers as gh does.
+    const remote = join(world.repo.root, "remote.git");
+    git(world.repo.root, "init", "-q", "--bare", remote);
+    git(main, "remote", "add", "origin", remote);
+    const bin = join(world.repo.root, "bin");
+    const asked = join(world.repo.root, "gh-argv");
+    mkdirSync(bin);
+    writeFileSync(
+      join(bin, "gh"),
+      `#!/bin/sh\nfor a in "$@"; do printf '%s\\0' "$a"; done > '${asked}'\necho https://github.com/o/r/pull/7\n`,
+    );
+    chmodSync(join(bin, "gh"), 0o755);
+    const server = await world.server({ PATH: `${bin}:${process.env.PATH}` });
+    const tree = await taskWorktree(world, server);
+    commitIn(tree, { "feature.txt": "f\n" }, "the feature");
+    expect((await (await server.api("/tasks/TASK-42/worktree")).json()).pullRequest).toEqual({ available: true, reason: null });
+
+    const res = await server.api("/tasks/TASK-42/pull-request", { method: "POST" });
+    expect(await res.json()).toEqual({ id: "TASK-42", url: "https://github.com/o/r/pull/7" });
+    expect(git(remote, "rev-parse", "task/TASK-42").trim()).toBe(git(tree, "rev-parse", "HEAD").trim());
+    const argv = readFileSync(asked, "utf8").split("\0").slice(0, -1);
+    expect(argv.slice(0, 5)).toEqual(["pr", "create", "--base=main", "--head=task/TASK-42", "--title=TASK-42: Answer everything"]);
+    expect(argv[5]).toStartWith("--body=Find the question whose answer is 42.");
+    expect(argv[5]).toContain("- the feature");
   });
 });

@@ -66,13 +66,14 @@ describe("removing a task's worktree", () => {
     const removed = await res.json();
     expect(removed).toMatchObject({ id: "TASK-42", removed: tree, branchDeleted: true });
     expect(removed.backup.ref).toMatch(/^refs\/dispatch\/backup\/TASK-42\/\d{8}T\d{6}Z$/);
-    expect(removed.backup.restore).toContain(removed.backup.ref);
     expect(existsSync(tree)).toBe(false);
     expect(git(world.repo.repo, "branch", "--list", "task/TASK-42")).toBe("");
 
     // Restore as the answer says: every file back, byte for byte, and the executable bit.
-    const restored = join(world.repo.root, "restored");
-    git(world.repo.repo, "worktree", "add", "-q", "-b", "task/TASK-42-restored", restored, removed.backup.ref);
+    // The command the answer gives, pasted into a shell as the user would.
+    const pasted = Bun.spawnSync(["sh", "-c", removed.backup.restore], { stdout: "pipe", stderr: "pipe" });
+    expect(pasted.exitCode).toBe(0);
+    const restored = join(world.repo.worktrees, "TASK-42-restored");
     expect(fileHashes(restored)).toEqual(before);
     expect(Bun.spawnSync(["test", "-x", join(restored, "run.sh")]).exitCode).toBe(0);
     // The branch's own commit is there too, under the backup commit.

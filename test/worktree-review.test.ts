@@ -93,6 +93,22 @@ describe("reviewing a task's work", () => {
     expect(refused.error).toMatchObject({ code: "would_lose_work", uncommitted: ["mine.txt"] });
   });
 
+  test("work done by hand in a worktree shows on the board once a board opens (it sends no event of its own)", async () => {
+    await using world = new World();
+    const server = await world.server();
+    const watching = await server.events();
+    const tree = await taskWorktree(world, server);
+    // The run's end measured the work once; nothing measures it after that on its own.
+    await watching.next("the first measure", (m) => m.type === "worktree.changed" && m.taskId === "TASK-42");
+    writeFileSync(join(tree, "by-hand.txt"), "one\ntwo\n");
+    const events = await server.events();
+    const changed = await events.next(
+      "the task's work",
+      (m) => m.type === "worktree.changed" && m.taskId === "TASK-42" && (m.changes as { uncommitted: number } | null)?.uncommitted === 1,
+    );
+    expect(changed.changes).toEqual({ files: 0, added: 0, removed: 0, uncommitted: 1 });
+  });
+
   test("bad input: a file not in the review, an unknown scope, a task without a branch, an invalid id", async () => {
     await using world = new World();
     const server = await world.server();

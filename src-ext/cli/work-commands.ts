@@ -92,7 +92,10 @@ export async function removeCommand(
   const lines = [
     `removed ${result.removed ? `the worktree ${result.removed}` : "nothing on disk"}${result.branchDeleted ? " and its branch" : ""}`,
   ];
-  if (result.backup) lines.push(`saved first to ${result.backup.ref}; to restore: ${result.backup.restore}`);
+  if (result.backup) {
+    lines.push(`everything it held was saved first to ${result.backup.ref} (its last commit holds what was uncommitted)`);
+    lines.push(`to get it back: ${result.backup.restore}`);
+  }
   out(lines.join("\n"));
   return 0;
 }

@@ -44,5 +44,12 @@ export async function openPullRequest(git: Git, cwd: string, pr: PullRequest, ru
   if (pushed.code !== 0) throw new DispatchError("remote_failed", `git push to ${pr.remote} failed: ${lastLine(pushed.stderr)}`);
   const made = await run(ghArgv(pr), { cwd, env: { ...process.env, GH_PROMPT_DISABLED: "1", GIT_TERMINAL_PROMPT: "0" } });
   if (made.code !== 0) throw new DispatchError("remote_failed", `gh pr create failed: ${lastLine(made.stderr)}`);
-  return lastLine(made.stdout);
+  // The page links to it: an address, never a script.
+  const url = lastLine(made.stdout);
+  if (!/^https?:\/\/\S+$/.test(url))
+    throw new DispatchError(
+      "remote_failed",
+      `gh pr create did not print the pull request's address (it printed ${JSON.stringify(url.slice(0, 200))})`,
+    );
+  return url;
 }

@@ -75,6 +75,8 @@ export class Sockets {
     if (ws.data.kind === "events") {
       ws.subscribe(EVENTS);
       ws.send(JSON.stringify({ type: "hello", version: VERSION } satisfies ServerEvent));
+      // A board that opens sees each task's work as it is now, edits made by hand included.
+      void this.engine.work.refreshAll(this.engine.tasks.all().map((t) => t.id));
       return;
     }
     const follower = followOverSocket(ws);

@@ -43,9 +43,20 @@ export class TaskWork {
     return job;
   }
 
-  /** Measures every task that has a branch, one after another (a server starting: the board's first badges). */
-  async refreshAll(ids: string[]): Promise<void> {
-    for (const id of await this.worktrees.withBranches(ids).catch(() => [])) await this.refresh(id);
+  private sweeping: Promise<void> | null = null;
+
+  /**
+   * Measures every task that has a branch, one after another: a server starting (the board's
+   * first badges), and a board that opens (work done by hand in a worktree sends no event). One
+   * sweep at a time; a call during one shares it.
+   */
+  refreshAll(ids: string[]): Promise<void> {
+    this.sweeping ??= (async () => {
+      for (const id of await this.worktrees.withBranches(ids).catch(() => [])) await this.refresh(id);
+    })().finally(() => {
+      this.sweeping = null;
+    });
+    return this.sweeping;
   }
 
   private note(id: string, next: ChangesBadge | null): void {

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import type { Config } from "../config.ts";
 import { DispatchError } from "../errors.ts";
 import { backupRef, backupWorktree } from "../git/backup.ts";
@@ -7,6 +8,7 @@ import { commitAll, dirtyFiles, land, type Strategy } from "../git/land.ts";
 import { openPullRequest, pullRequestRemote } from "../git/pull-request.ts";
 import { aheadBehind, changedFiles, commitsOf, LITERAL, mergeBaseOf, uncommittedFiles } from "../git/review.ts";
 import { listWorktrees, same } from "../git/worktree.ts";
+import { shellWord } from "../proc/shell-word.ts";
 import type { RunInfo } from "../protocol/api.ts";
 import type { ChangesBadge, CommitResult, MergeResult, PullRequestResult, RemoveResult, WorktreeReview } from "../protocol/worktree.ts";
 import { baseFor, branchFor } from "../runs/run-launch.ts";
@@ -259,7 +261,8 @@ export class TaskWorktrees {
       branchDeleted: options.deleteBranch,
       backup: backup && {
         ...backup,
-        restore: `git worktree add -b ${f.branch}-restored <folder> ${backup.ref}   (its last commit holds what was uncommitted)`,
+        // A command to paste: a new worktree beside the others, on a branch at the backup, whose last commit holds what was uncommitted.
+        restore: `git -C ${shellWord(this.config.repo)} worktree add -b ${shellWord(`${f.branch}-restored`)} ${shellWord(join(this.config.worktreesDir, `${task.id}-restored`))} ${backup.ref}`,
       },
     };
   }

@@ -11,12 +11,15 @@ import type {
   TasksResult,
   TrustStatus,
 } from "../../src-ext/protocol/api.ts";
+import type { CommitResult, MergeResult, PullRequestResult, RemoveResult, WorktreeReview } from "../../src-ext/protocol/worktree.ts";
 
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    /** What the error body says besides code and message (a conflict's `files`, the work a removal would lose). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -45,7 +48,8 @@ export class Api {
     return headers;
   }
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** The answer when it is a success; otherwise an ApiError with the server's own message. */
+  private async send(method: string, path: string, body?: unknown): Promise<Response> {
     let res: Response;
     try {
       res = await fetch(this.base + path, {
@@ -60,9 +64,15 @@ export class Api {
     if (res.status === 401) this.unauthorized = true;
     if (!res.ok) {
       const err = (await res.json().catch(() => null)) as ErrorBody | null;
-      throw new ApiError(res.status, err?.error.code ?? "http", err?.error.message ?? `${res.status} ${res.statusText}`);
+      const body: ErrorBody["error"] & Record<string, unknown> = err?.error ?? { code: "http", message: `${res.status} ${res.statusText}` };
+      const { code, message, ...details } = body;
+      throw new ApiError(res.status, code, message, details);
     }
-    return (await res.json()) as T;
+    return res;
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return (await (await this.send(method, path, body)).json()) as T;
   }
 
   tasks = () => this.request<TasksResult>("GET", "/tasks");
@@ -79,6 +89,16 @@ export class Api {
   attach = (mode: string, id: string) => this.request<AttachResult>("POST", `/attach/${mode}/${id}`);
   trust = () => this.request<TrustStatus>("GET", "/trust");
   trustRepo = (fingerprint: string) => this.request<TrustStatus>("POST", "/trust", { fingerprint });
+  review = (id: string) => this.request<WorktreeReview>("GET", `/tasks/${encodeURIComponent(id)}/worktree`);
+  /** One file's unified diff: the branch's (`committed`) or the worktree's own (`uncommitted`). */
+  diff = async (id: string, scope: "committed" | "uncommitted", file: string) =>
+    (await this.send("GET", `/tasks/${encodeURIComponent(id)}/diff?scope=${scope}&file=${encodeURIComponent(file)}`)).text();
+  merge = (id: string, strategy: MergeResult["strategy"]) =>
+    this.request<MergeResult>("POST", `/tasks/${encodeURIComponent(id)}/merge`, { strategy });
+  commitAll = (id: string, message: string) => this.request<CommitResult>("POST", `/tasks/${encodeURIComponent(id)}/commit`, { message });
+  pullRequest = (id: string) => this.request<PullRequestResult>("POST", `/tasks/${encodeURIComponent(id)}/pull-request`);
+  removeWorktree = (id: string, options: { force: boolean; deleteBranch: boolean }) =>
+    this.request<RemoveResult>("POST", `/tasks/${encodeURIComponent(id)}/remove`, options);
 
   /** WebSocket URL on the same server; the token rides along only for bearer clients. */
   socketUrl(path: string, params: Record<string, string> = {}): string {

@@ -39,10 +39,14 @@ export class AppState {
       terminal: ({ result }) => {
         if (result.action === "failed" || result.action === "none") this.toasts.show("error", result.message, result.command.join(" "));
       },
+      worktree: ({ taskId, changes }) => {
+        this.board.applyChanges(taskId, changes);
+        this.page?.applyChanges(taskId, changes);
+      },
       tasks: () => this.reloadTasksSoon(),
       resync: () => {
         void this.board.load();
-        void this.page?.load();
+        this.page?.resync();
       },
     });
   }

@@ -1,5 +1,6 @@
 import type { ModeInfo, RunInfo, TaskProblem, TaskSummary, TrustStatus } from "../../src-ext/protocol/api.ts";
 import { badgeOf, lastRunId } from "../../src-ext/protocol/describe.ts";
+import type { ChangesBadge } from "../../src-ext/protocol/worktree.ts";
 import type { Api } from "./api.svelte.ts";
 
 export type SortKey = "id" | "title" | "status" | "priority" | "phase" | "activity";
@@ -81,6 +82,13 @@ export class Board {
     if (current && current.runId > run.runId) return;
     const next = { ...task, runs: { ...task.runs, [run.mode]: badgeOf(run) } };
     this.tasks = this.tasks.with(i, next);
+  }
+
+  /** A task's work changed (worktree.changed): its changes badge moves without a reload. */
+  applyChanges(taskId: string, changes: ChangesBadge | null): void {
+    const i = this.tasks.findIndex((t) => t.id === taskId);
+    const task = this.tasks[i];
+    if (task) this.tasks = this.tasks.with(i, { ...task, changes });
   }
 
   setFilter(patch: Partial<Filter>): void {

@@ -31,6 +31,8 @@ export class Live {
       /** What a running agent does changed (it may need the user now). */
       activity(event: EventOf<"run.activity">): void;
       terminal(event: EventOf<"terminal">): void;
+      /** A task's work changed: its lines against its base, its uncommitted files. */
+      worktree(event: EventOf<"worktree.changed">): void;
       tasks(): void;
       resync(): void;
     },
@@ -80,6 +82,9 @@ export class Live {
           break;
         case "terminal":
           this.handlers.terminal(message);
+          break;
+        case "worktree.changed":
+          this.handlers.worktree(message);
           break;
         case "tasks.changed":
           this.handlers.tasks();

@@ -1,13 +1,19 @@
 import type { RunInfo, TaskDetail } from "../../src-ext/protocol/api.ts";
 import { badgeOf } from "../../src-ext/protocol/describe.ts";
+import type { ChangesBadge } from "../../src-ext/protocol/worktree.ts";
 import type { Api } from "./api.svelte.ts";
+import { TaskChanges } from "./task-changes.svelte.ts";
 
-/** One task's detail and run history; refreshed when one of its runs changes. */
+export type TaskTab = "overview" | "changes";
+
+/** One task's detail and run history; refreshed when one of its runs changes. Its work is read when the Changes tab opens. */
 export class TaskPage {
   detail = $state.raw<TaskDetail | null>(null);
   runs = $state.raw<RunInfo[]>([]);
   error = $state<string | null>(null);
   notFound = $state(false);
+  tab = $state<TaskTab>("overview");
+  changes = $state.raw<TaskChanges | null>(null);
 
   constructor(
     private readonly api: Api,
@@ -41,6 +47,26 @@ export class TaskPage {
         };
       }
     }
+  }
+
+  show(tab: TaskTab): void {
+    this.tab = tab;
+    if (tab !== "changes") return;
+    this.changes ??= new TaskChanges(this.api, this.id);
+    void this.changes.load();
+  }
+
+  /** worktree.changed: the header's badge moves at once; an open Changes tab reads the work again. */
+  applyChanges(taskId: string, changes: ChangesBadge | null): void {
+    if (taskId !== this.id) return;
+    if (this.detail) this.detail = { ...this.detail, changes };
+    if (this.tab === "changes") this.changes?.changed(changes);
+  }
+
+  /** Back from a lost connection: anything may have changed. */
+  resync(): void {
+    void this.load();
+    if (this.tab === "changes") void this.changes?.load();
   }
 
   latest(mode: string): RunInfo | undefined {
