@@ -11,7 +11,8 @@
 #   the fallback folder when that one cannot take it, retried until written: never lost;
 # - the agent runs in its group (the pane's, or the job's own), with the prompt file on stdin for
 #   a headless run and the pane's terminal for an interactive one;
-# - a headless run's timeout ends the whole group (SIGTERM, then SIGKILL for the agent 5 s later);
+# - a headless run's timeout ends the whole group (SIGTERM, then SIGKILL for the agent 5 s later),
+#   with one `sleep` as its clock (a shell has no alarm);
 # - SIGTERM, SIGINT and SIGHUP reach the agent, and the launcher outlives them to record its exit.
 # What the log says (Claude Code's final `result`, `--save-to`) is read by the engine afterwards.
 
@@ -55,8 +56,7 @@ trap 'forward TERM' TERM
 trap 'forward INT' INT
 trap 'forward HUP' HUP
 
-timer=""
-timed_out="$PID_FILE.timed-out"
+timed_out=""
 if [ -z "$INPUT" ]; then
   # Interactive: the agent in the foreground of the pane's terminal (a job started with `&`
   # would have SIGINT ignored). Its pid is our child's: the engine finds it there.
@@ -67,30 +67,34 @@ else
   agent=$!
   put "$PID_FILE" "{\"pid\":$$,\"pidStart\":$self_start,\"startedAt\":\"$started\",\"agentPid\":$agent,\"agentStart\":$(start_of "$agent")}" ||
     echo "dispatch: could not write $PID_FILE" >&2
+  # The timeout: one `sleep` beside the agent. Its end (SIGCHLD, caught) wakes the `wait` below,
+  # which then finds it gone: the whole group gets SIGTERM, and the agent SIGKILL 5 s later.
+  sleeper="" grace=""
   if [ "$TIMEOUT" -gt 0 ]; then
-    (
-      trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
-      sleep "$TIMEOUT" &
-      sleeper=$!
-      wait "$sleeper"
-      # From here on the group's SIGTERM is not for us: the grace period must run its course.
-      trap '' TERM
-      : >"$timed_out"
-      printf '\ndispatch: timed out after %s s\n' "$TIMEOUT" >&2
-      kill -TERM -- "-$$" 2>/dev/null || kill -TERM "$agent" 2>/dev/null
-      sleep 5
-      kill -KILL "$agent" 2>/dev/null
-    ) &
-    timer=$!
+    trap ':' CHLD
+    sleep "$TIMEOUT" &
+    sleeper=$!
   fi
   # `wait` returns early when a caught signal arrives: wait again until the agent has ended.
   wait "$agent"
   code=$?
   while kill -0 "$agent" 2>/dev/null; do
+    if [ -n "$sleeper" ] && ! kill -0 "$sleeper" 2>/dev/null; then
+      sleeper=""
+      timed_out=1
+      printf '\ndispatch: timed out after %s s\n' "$TIMEOUT" >&2
+      kill -TERM -- "-$$" 2>/dev/null || kill -TERM "$agent" 2>/dev/null
+      sleep 5 &
+      grace=$!
+    elif [ -n "$grace" ] && ! kill -0 "$grace" 2>/dev/null; then
+      grace=""
+      kill -KILL "$agent" 2>/dev/null
+    fi
     wait "$agent"
     code=$?
   done
-  [ -n "$timer" ] && kill "$timer" 2>/dev/null
+  trap - CHLD
+  for timer in $sleeper $grace; do kill "$timer" 2>/dev/null; done
 fi
 
 signal=null
@@ -98,9 +102,8 @@ if [ "$code" -gt 128 ]; then
   name=$(kill -l "$((code - 128))" 2>/dev/null) && signal="\"SIG${name#SIG}\""
 fi
 reason=null
-if [ -e "$timed_out" ]; then
+if [ -n "$timed_out" ]; then
   reason="\"timed out after $TIMEOUT s\""
-  rm -f "$timed_out"
 elif [ "$code" -eq 127 ]; then
   reason="\"could not start the agent (exit code 127: not found; its log says which program)\""
 fi
