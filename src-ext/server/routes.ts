@@ -6,10 +6,11 @@ import { ApproveBody, DispatchBody, TrustBody } from "../protocol/api.ts";
 import type { RunOrigin } from "../protocol/states.ts";
 import { CommitBody, MergeBody, RemoveBody } from "../protocol/worktree.ts";
 import { VERSION } from "../version.ts";
+import type { AnswerCache } from "./answer-cache.ts";
 import { json, readJson } from "./http.ts";
 import type { Auth } from "./security.ts";
 
-export type RouteContext = { engine: Engine; req: Request; url: URL; auth: Auth; mode: string; id: string };
+export type RouteContext = { engine: Engine; cache: AnswerCache; req: Request; url: URL; auth: Auth; mode: string; id: string };
 type Handler = (ctx: RouteContext) => Promise<Response> | Response;
 /** `changes`: the route changes something, so a browser must prove intent (security.ts, checkIntent). */
 /** `id-action`: `/{prefix}/{id}/{action}` (`/tasks/TASK-42/merge`). */
@@ -36,6 +37,11 @@ function parseBody(raw: unknown): DispatchBody {
   const code = issue?.path[0] === "extras" ? "invalid_extras" : "invalid_request";
   const hint = issue?.path[0] === "extras" ? " (extras must be an array of strings)" : "";
   throw new DispatchError(code, `${where}: ${issue?.message}${hint}`);
+}
+
+/** A GET answered from memory while nothing changed (answer-cache.ts), keyed by its path and query. */
+function cached(ctx: RouteContext, build: () => unknown): Response {
+  return ctx.cache.respond(ctx.req, `${ctx.url.pathname}?${ctx.url.search}`, build);
 }
 
 /** A body checked against its shape; a wrong one is a 400 that says which field and what is expected. */
@@ -66,7 +72,7 @@ export const ROUTES: Route[] = [
       return json(result, result.reused ? 200 : 201);
     },
   },
-  { methods: ["GET"], prefix: "status", target: "mode-id", handler: (ctx) => json(ctx.engine.status(ctx.mode, ctx.id)) },
+  { methods: ["GET"], prefix: "status", target: "mode-id", handler: (ctx) => cached(ctx, () => ctx.engine.status(ctx.mode, ctx.id)) },
   {
     methods: ["POST"],
     prefix: "approve",
@@ -127,8 +133,8 @@ export const ROUTES: Route[] = [
     },
   },
   { methods: ["POST"], prefix: "untrust", target: "none", changes: true, handler: (ctx) => json(ctx.engine.untrustRepo()) },
-  { methods: ["GET"], prefix: "tasks", target: "none", handler: (ctx) => json(ctx.engine.listTasks()) },
-  { methods: ["GET"], prefix: "tasks", target: "id", handler: (ctx) => json(ctx.engine.taskDetail(ctx.id)) },
+  { methods: ["GET"], prefix: "tasks", target: "none", handler: (ctx) => cached(ctx, () => ctx.engine.listTasks()) },
+  { methods: ["GET"], prefix: "tasks", target: "id", handler: (ctx) => cached(ctx, () => ctx.engine.taskDetail(ctx.id)) },
   {
     methods: ["GET"],
     prefix: "tasks",
@@ -197,7 +203,7 @@ export const ROUTES: Route[] = [
     handler: (ctx) => {
       const limit = Limit.safeParse(ctx.url.searchParams.get("limit") ?? undefined);
       if (!limit.success) throw new DispatchError("invalid_request", "limit must be a whole number from 1 to 1000");
-      return json({ runs: ctx.engine.listRuns(ctx.url.searchParams.get("task"), limit.data) });
+      return cached(ctx, () => ({ runs: ctx.engine.listRuns(ctx.url.searchParams.get("task"), limit.data) }));
     },
   },
 ];

@@ -4,6 +4,7 @@ import type { Server } from "bun";
 import type { Engine } from "../engine.ts";
 import { DispatchError } from "../errors.ts";
 import { writePrivateFile } from "../fs/private-file.ts";
+import { AnswerCache } from "./answer-cache.ts";
 import { errorResponse } from "./http.ts";
 import type { SocketData } from "./log-socket.ts";
 import { HEALTH, matchRoute } from "./routes.ts";
@@ -55,6 +56,7 @@ export function startServer(
   const token = loadToken(engine.config.stateDir);
   const guard: Guard = { port: 0, token, extraOrigins: options.extraOrigins ?? [] };
   const sockets = new Sockets(engine);
+  const cache = new AnswerCache(engine.bus);
   const codes = new SignInCodes();
 
   async function handle(req: Request, srv: Server<SocketData>): Promise<Response | undefined> {
@@ -77,7 +79,7 @@ export function startServer(
       const match = matchRoute(req.method, url.pathname);
       if (!match) throw new DispatchError("not_found", `no route ${req.method} ${url.pathname}`);
       if (match.route.changes) checkIntent(req, auth);
-      return await match.route.handler({ engine, req, url, auth, mode: match.mode, id: match.id });
+      return await match.route.handler({ engine, cache, req, url, auth, mode: match.mode, id: match.id });
     } catch (error) {
       return errorResponse(error, req);
     }
