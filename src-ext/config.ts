@@ -3,7 +3,10 @@ import { basename, dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import { AGENTS } from "./agents/agent.ts";
 import { DispatchError, describe } from "./errors.ts";
+import { findRepo } from "./repo-root.ts";
 import { parseToml } from "./toml.ts";
+
+export { findRepo };
 
 /** `dispatch.config.toml` at the repo root; every key optional (DESIGN §7). */
 const ConfigFile = z
@@ -62,17 +65,6 @@ export const DEFAULT_PORT = 4317;
 /** Beside the repository: `<parent>/<repo>-worktrees` (DESIGN §4). */
 export function defaultWorktrees(repo: string): string {
   return join(dirname(repo), `${basename(repo)}-worktrees`);
-}
-
-/** Walks up from `start` to the first folder holding `.git` or `dispatch.config.toml`: no process spawned. */
-export function findRepo(start: string): string {
-  let dir = resolve(start);
-  for (;;) {
-    if (existsSync(join(dir, ".git")) || existsSync(join(dir, "dispatch.config.toml"))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return resolve(start);
-    dir = parent;
-  }
 }
 
 function readConfigFile(repo: string): z.infer<typeof ConfigFile> {

@@ -4,6 +4,7 @@ import type { Server } from "bun";
 import type { Engine } from "../engine.ts";
 import { DispatchError } from "../errors.ts";
 import { writePrivateFile } from "../fs/private-file.ts";
+import { startTime } from "../proc/liveness.ts";
 import { AnswerCache } from "./answer-cache.ts";
 import { errorResponse } from "./http.ts";
 import type { SocketData } from "./log-socket.ts";
@@ -13,7 +14,8 @@ import { SignInCodes } from "./sign-in.ts";
 import { EVENTS, Sockets } from "./sockets.ts";
 import { asset, CODE_SPENT, htmlPage, indexHtml, NEED_TOKEN, NOT_BUILT, uiBuilt } from "./static-ui.ts";
 
-export type ServerInfo = { pid: number; port: number; url: string; token: string };
+/** `pidStart`: with the pid, tells this server from a process that got its pid later (the CLI's quick status trusts a live server's database). */
+export type ServerInfo = { pid: number; pidStart: string | null; port: number; url: string; token: string };
 
 /**
  * The install's token: kept in `.run/server.json` across restarts, made once. Reused only from a
@@ -134,7 +136,13 @@ export function startServer(
   guard.port = server.port ?? options.port;
   sockets.attach(server);
 
-  const info: ServerInfo = { pid: process.pid, port: guard.port, url: `http://127.0.0.1:${guard.port}`, token };
+  const info: ServerInfo = {
+    pid: process.pid,
+    pidStart: startTime(process.pid),
+    port: guard.port,
+    url: `http://127.0.0.1:${guard.port}`,
+    token,
+  };
   writeServerJson(engine.config.stateDir, info);
   return {
     server,
