@@ -4,6 +4,7 @@ import { z } from "zod";
 import { AGENTS } from "./agents/agent.ts";
 import { DispatchError, describe } from "./errors.ts";
 import { findRepo } from "./repo-root.ts";
+import { DEFAULT_KEPT_RUNS } from "./runs/retention.ts";
 import { parseToml } from "./toml.ts";
 
 export { findRepo };
@@ -25,6 +26,11 @@ const ConfigFile = z
       .optional(),
     /** The branch task work lands on (a task's own `base` comes first); default: the main worktree's branch. */
     base: z.string().min(1).optional(),
+    /** How many ended runs each task keeps, with their logs (runs/retention.ts). */
+    retention: z
+      .object({ runs: z.number().int().min(1).max(100000).optional() })
+      .strict()
+      .optional(),
     /** A program (and its arguments) run once in each new worktree, once the repository is trusted. */
     setup: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
   })
@@ -52,6 +58,8 @@ export type Config = {
   repoAgentCommand: string[] | null;
   /** The repository's `setup`: run once in a new worktree, only once the user trusts it (trust/). */
   repoSetup: string[] | null;
+  /** Ended runs each task keeps (config `retention.runs`). */
+  keptRuns: number;
   /** `base` from the config file: where task branches start and land, unless a task names its own. */
   base: string | null;
   /** tmux `-L` socket name; undefined means the user's own tmux server. */
@@ -117,6 +125,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     repoAgentCommand: typeof agentFromFile === "string" ? [agentFromFile] : (agentFromFile ?? null),
     repoSetup: typeof file.setup === "string" ? [file.setup] : (file.setup ?? null),
     base: file.base ?? null,
+    keptRuns: file.retention?.runs ?? DEFAULT_KEPT_RUNS,
     tmuxSocket: env.DISPATCH_TMUX_SOCKET || undefined,
     terminal: env.DISPATCH_TERMINAL || file.terminal,
     port: portFrom(env.DISPATCH_PORT, file.port ?? DEFAULT_PORT),

@@ -21,6 +21,7 @@ import type {
 import type { RunOrigin } from "./protocol/states.ts";
 import { decide } from "./runs/approvals.ts";
 import { Attachments } from "./runs/attachments.ts";
+import { pruneAll, pruneTask } from "./runs/retention.ts";
 import { ActivityReader } from "./runs/run-activity.ts";
 import { RunDb } from "./runs/run-db.ts";
 import { RunFiles } from "./runs/run-files.ts";
@@ -95,7 +96,10 @@ export class Engine {
       { config, tasks: () => this.tasks, task: (id) => this.task(id), modes: this.modes, runs: this.runs, db: this.db, work: this.work },
       this.bus,
     );
-    this.bus.on("run.ended", ({ run }) => void this.work.refresh(run.taskId));
+    this.bus.on("run.ended", ({ run }) => {
+      void this.work.refresh(run.taskId);
+      pruneTask(this.db, this.runs.files, run.taskId, config.keptRuns);
+    });
     // An agent that stops for the user has usually just changed files.
     this.bus.on("run.activity", ({ run }) => {
       if (run.activity !== "working") void this.work.refresh(run.taskId);
@@ -107,10 +111,11 @@ export class Engine {
     await engine.runs.open();
     // What the agents did while no Dispatch was reading their hooks (the CLI alone knows it too).
     await engine.activity.readAll();
+    // Runs beyond what each task keeps (a limit lowered, or runs the CLI ended alone): one query when there are none.
+    pruneAll(engine.db, engine.runs.files, config.keptRuns);
     if (options.watch) {
       engine.watchTasks();
       engine.watchRuns();
-      void engine.work.refreshAll(engine.tasks.all().map((t) => t.id));
     }
     return engine;
   }
@@ -123,6 +128,8 @@ export class Engine {
   watchTasks(): void {
     this.watchingTasks = true;
     this.tasks.watch();
+    // Each task's work, for the board's first badges.
+    void this.work.refreshAll(this.tasks.all().map((t) => t.id));
   }
 
   /** Where tasks are read and worktrees made, as trust allows now; a new tasks folder is a new store. */

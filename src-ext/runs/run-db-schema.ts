@@ -72,6 +72,10 @@ const MIGRATIONS: Array<(db: Database) => void> = [
     db.run("ALTER TABLE runs ADD COLUMN resumed_from TEXT");
     db.run("ALTER TABLE runs ADD COLUMN agent TEXT NOT NULL DEFAULT 'claude'");
   },
+  // → 4. Retention (runs/retention.ts) forgets old runs; what they cost stays in the task's total.
+  (db) => {
+    db.run("CREATE TABLE IF NOT EXISTS forgotten (task_id TEXT PRIMARY KEY, runs INTEGER NOT NULL, cost REAL)");
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

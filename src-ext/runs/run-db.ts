@@ -247,13 +247,53 @@ export class RunDb {
   }
 
   /** Each task's cost so far: the sum over its runs' final results (Claude Code's `total_cost_usd`). */
+  /** Each task's cost so far: its runs', and what the runs retention forgot had cost. */
   costs(): Map<string, number> {
     const rows = this.db
       .query<{ task_id: string; cost: number | null }, []>(
-        "SELECT task_id, SUM(json_extract(result, '$.costUsd')) AS cost FROM runs WHERE result IS NOT NULL GROUP BY task_id",
+        `SELECT task_id, SUM(cost) AS cost FROM (
+           SELECT task_id, json_extract(result, '$.costUsd') AS cost FROM runs WHERE result IS NOT NULL
+           UNION ALL SELECT task_id, cost FROM forgotten
+         ) GROUP BY task_id`,
       )
       .all();
     return new Map(rows.filter((r) => r.cost !== null).map((r) => [r.task_id, r.cost as number]));
+  }
+
+  /**
+   * Ended runs of a task beyond its newest `keep` (live runs never count and are never chosen),
+   * newest first: what retention may forget.
+   */
+  beyond(taskId: string, keep: number): RunRecord[] {
+    return this.db
+      .query<Row, [string, number]>(
+        `SELECT * FROM runs WHERE task_id = ? AND NOT ${LIVE} ORDER BY started_at DESC, id DESC LIMIT -1 OFFSET ?`,
+      )
+      .all(taskId, keep)
+      .map(fromRow);
+  }
+
+  /** Tasks with more than `keep` ended runs. */
+  tasksBeyond(keep: number): string[] {
+    return this.db
+      .query<{ task_id: string }, [number]>(`SELECT task_id FROM runs WHERE NOT ${LIVE} GROUP BY task_id HAVING COUNT(*) > ?`)
+      .all(keep)
+      .map((r) => r.task_id);
+  }
+
+  /** Forgets these runs of a task, keeping their count and cost in its total. */
+  forget(taskId: string, runs: RunRecord[]): void {
+    if (runs.length === 0) return;
+    this.write(() => {
+      const cost = runs.reduce((sum, r) => sum + (r.result?.costUsd ?? 0), 0);
+      this.db
+        .query(
+          "INSERT INTO forgotten (task_id, runs, cost) VALUES (?, ?, ?) ON CONFLICT(task_id) DO UPDATE SET runs = runs + excluded.runs, cost = COALESCE(cost, 0) + excluded.cost",
+        )
+        .run(taskId, runs.length, cost);
+      const remove = this.db.query(`DELETE FROM runs WHERE id = ? AND NOT ${LIVE}`);
+      for (const run of runs) remove.run(run.id);
+    });
   }
 
   history(taskId: string | null, limit: number): RunRecord[] {

@@ -1,4 +1,4 @@
-import { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { z } from "zod";
@@ -121,6 +121,17 @@ export class RunFiles {
 
   eventsOf(runId: string): string {
     return join(this.events, `${runId}.jsonl`);
+  }
+
+  /**
+   * Removes every file of an ended run (retention.ts). Its spec goes first: a spec without its
+   * database row is a run to rebuild (run-recovery.ts), never the other way round.
+   */
+  forget(runId: string): void {
+    const files = [this.spec(runId), this.launchScript(runId), this.log(runId), this.exit(runId), this.pid(runId), this.eventsOf(runId)];
+    files.push(this.settings(runId), this.decision(runId), this.prompt(runId), this.input(runId));
+    for (const file of files) rmSync(file, { force: true });
+    this.fallbackOfSpec.delete(runId);
   }
 
   /**
