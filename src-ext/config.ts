@@ -4,6 +4,7 @@ import { z } from "zod";
 import { AGENTS } from "./agents/agent.ts";
 import { DispatchError, describe } from "./errors.ts";
 import { findRepo } from "./repo-root.ts";
+import { DEFAULT_LOG_MAX } from "./runs/log-cap.ts";
 import { DEFAULT_KEPT_RUNS } from "./runs/retention.ts";
 import { parseToml } from "./toml.ts";
 
@@ -26,6 +27,11 @@ const ConfigFile = z
       .optional(),
     /** The branch task work lands on (a task's own `base` comes first); default: the main worktree's branch. */
     base: z.string().min(1).optional(),
+    /** A run's log cap (runs/log-cap.ts): bytes, or a size such as "256 MiB". */
+    log: z
+      .object({ max: z.union([z.number().int(), z.string()]).optional() })
+      .strict()
+      .optional(),
     /** How many ended runs each task keeps, with their logs (runs/retention.ts). */
     retention: z
       .object({ runs: z.number().int().min(1).max(100000).optional() })
@@ -58,6 +64,8 @@ export type Config = {
   repoAgentCommand: string[] | null;
   /** The repository's `setup`: run once in a new worktree, only once the user trusts it (trust/). */
   repoSetup: string[] | null;
+  /** A run's log may grow to this many bytes (config `log.max`); past it, its middle is cut. */
+  logMax: number;
   /** Ended runs each task keeps (config `retention.runs`). */
   keptRuns: number;
   /** `base` from the config file: where task branches start and land, unless a task names its own. */
@@ -94,6 +102,24 @@ function readConfigFile(repo: string): z.infer<typeof ConfigFile> {
   return parsed.data;
 }
 
+/** The smallest cap that keeps a useful head and tail (and whole filesystem blocks of each). */
+const MIN_LOG_MAX = 64 * 1024;
+const UNITS: Record<string, number> = { "": 1, B: 1, KB: 1e3, MB: 1e6, GB: 1e9, KIB: 1024, MIB: 1024 ** 2, GIB: 1024 ** 3 };
+
+/** A size in bytes, or written with a unit: "256 MiB", "1GB", "500kb". */
+export function parseSize(value: number | string, key: string): number {
+  const match = typeof value === "number" ? null : /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(value);
+  const bytes =
+    typeof value === "number" ? value : match ? Number(match[1]) * (UNITS[(match[2] ?? "").toUpperCase()] ?? Number.NaN) : Number.NaN;
+  if (!Number.isFinite(bytes) || bytes < MIN_LOG_MAX) {
+    throw new DispatchError(
+      "config",
+      `dispatch.config.toml: ${key}: ${JSON.stringify(value)} is not a size of at least 64 KiB (write bytes, or "256 MiB")`,
+    );
+  }
+  return Math.floor(bytes);
+}
+
 function portFrom(value: string | undefined, fallback: number): number {
   if (value === undefined || value === "") return fallback;
   const port = Number(value);
@@ -126,6 +152,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     repoSetup: typeof file.setup === "string" ? [file.setup] : (file.setup ?? null),
     base: file.base ?? null,
     keptRuns: file.retention?.runs ?? DEFAULT_KEPT_RUNS,
+    logMax: file.log?.max === undefined ? DEFAULT_LOG_MAX : parseSize(file.log.max, "log.max"),
     tmuxSocket: env.DISPATCH_TMUX_SOCKET || undefined,
     terminal: env.DISPATCH_TERMINAL || file.terminal,
     port: portFrom(env.DISPATCH_PORT, file.port ?? DEFAULT_PORT),

@@ -21,6 +21,7 @@ import type {
 import type { RunOrigin } from "./protocol/states.ts";
 import { decide } from "./runs/approvals.ts";
 import { Attachments } from "./runs/attachments.ts";
+import { capLogSafely } from "./runs/log-cap.ts";
 import { pruneAll, pruneTask } from "./runs/retention.ts";
 import { ActivityReader } from "./runs/run-activity.ts";
 import { RunDb } from "./runs/run-db.ts";
@@ -98,6 +99,9 @@ export class Engine {
     );
     this.bus.on("run.ended", ({ run }) => {
       void this.work.refresh(run.taskId);
+      // Its last bytes may have taken the log past its cap since the last sweep.
+      const record = this.runs.get(run.runId);
+      if (record) capLogSafely(record.logPath, config.logMax);
       pruneTask(this.db, this.runs.files, run.taskId, config.keptRuns);
     });
     // An agent that stops for the user has usually just changed files.
@@ -156,7 +160,7 @@ export class Engine {
   /** Follows exits, terminal events and other processes' writes as they happen (the CLI does while it follows or attaches). */
   watchRuns(): void {
     if (this.watch) return;
-    this.watch = new RunWatch(this.runs.files, this.runs, this.activity).start();
+    this.watch = new RunWatch(this.runs.files, this.runs, this.activity, this.config.logMax).start();
     // Who is attached now; tmux's hooks tell every change after this.
     void this.attachments.refreshAll();
   }

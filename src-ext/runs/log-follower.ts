@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { type SettledWatcher, watchSettled } from "../fs/watch-settled.ts";
+import { afterCut, cutCount, readCuts } from "./log-cap.ts";
 
 /** One read and one WebSocket frame: large enough that a 10 MB log is 40 frames, small enough to keep memory flat. */
 const CHUNK = 256 * 1024;
@@ -28,9 +29,11 @@ export class LogFollower {
   private closed = false;
   private pumping = false;
   private safety: ReturnType<typeof setInterval>;
+  /** How many cuts of the log (log-cap.ts) were applied to our place in it. */
+  private cutsSeen: number;
 
   constructor(
-    path: string,
+    private readonly path: string,
     from: number,
     private readonly sink: LogSink,
     private readonly done: (reason: "ended" | "failed") => void,
@@ -38,6 +41,7 @@ export class LogFollower {
   ) {
     this.fd = openSync(path, "r");
     this.offset = Math.max(0, from);
+    this.cutsSeen = readCuts(path).length;
     this.watcher = watchSettled(path, {}, () => this.pump());
     // A safety net, not the mechanism: should a change notification ever go missing (inotify
     // under load), the reader still gets the bytes within a second instead of at the next write.
@@ -60,6 +64,8 @@ export class LogFollower {
     this.pumping = true;
     try {
       for (;;) {
+        // A cut is recorded before the log is written again: one stat tells whether one came.
+        if (cutCount(this.path) !== this.cutsSeen) this.followCuts();
         const size = fstatSync(this.fd).size;
         if (this.offset >= size) {
           if (this.ended) this.finish("ended");
@@ -80,6 +86,13 @@ export class LogFollower {
     } finally {
       this.pumping = false;
     }
+  }
+
+  /** The log was cut while we read it: find our place in it again (the marker, or the same byte of the tail). */
+  private followCuts(): void {
+    const cuts = readCuts(this.path);
+    for (const cut of cuts.slice(this.cutsSeen)) this.offset = afterCut(this.offset, cut);
+    this.cutsSeen = cuts.length;
   }
 
   /** Stops following without reporting (the reader went away). */

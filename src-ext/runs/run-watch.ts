@@ -1,8 +1,10 @@
 import { mkdirSync } from "node:fs";
 import { type SettledWatcher, watchSettled } from "../fs/watch-settled.ts";
+import { capLogSafely } from "./log-cap.ts";
 import type { ActivityReader } from "./run-activity.ts";
 import { privateDir, type RunFiles } from "./run-files.ts";
 import type { RunLifecycle } from "./run-lifecycle.ts";
+import { isLive } from "./run-state.ts";
 
 /**
  * A run that vanished without a trace (a launcher killed with -9, a reboot) leaves no event: a
@@ -30,6 +32,8 @@ export class RunWatch {
     private readonly files: RunFiles,
     private readonly runs: RunLifecycle,
     private readonly activity: ActivityReader,
+    /** Config `log.max`: live logs are kept within it (log-cap.ts). */
+    private readonly logMax: number,
   ) {}
 
   start(): this {
@@ -108,6 +112,8 @@ export class RunWatch {
       await this.runs.observeAll();
       // The same safety net for the event files: a notice lost some other way costs at most a sweep.
       await this.activity.readAll();
+      // Each live run's log within its cap (one fstat each; a cut when it grew past it).
+      for (const run of this.runs.latestAll()) if (isLive(run.phase)) capLogSafely(run.logPath, this.logMax);
     } catch (error) {
       console.error("dispatch: sweep failed:", error);
     } finally {
