@@ -14,6 +14,10 @@ describe("dispatch status without arguments", () => {
     await server.api("/dispatch/interactive/TASK-7", { method: "POST", body: JSON.stringify({ extras: ["--fake-sleep", "30"] }) });
     const quick = await world.cli(["status"]);
     const quickJson = JSON.parse((await world.cli(["status", "--json"])).stdout);
+    // `runs --task` the same way: that task's history.
+    const taskRuns = JSON.parse((await world.cli(["runs", "--task", "TASK-7", "--json"])).stdout);
+    expect(taskRuns.runs.map((r: { taskId: string }) => r.taskId)).toEqual(["TASK-7"]);
+    expect((await world.cli(["runs", "--task", "../x"])).code).toBe(2);
     expect(quick.code).toBe(0);
     expect(quick.stdout).toMatch(/code-review\s+TASK-42\s+finished/);
     expect(quick.stdout).toMatch(/interactive\s+TASK-7\s+running/);

@@ -6,9 +6,6 @@ import { RunDb } from "../runs/run-db.ts";
 import { toRunInfo } from "../runs/run-record.ts";
 import { runRows, table } from "./format.ts";
 
-/** `dispatch status` lists this many runs, as the full path does. */
-const LISTED = 50;
-
 /** A real folder or file of this user's, that no one else may read (0700, 0600): git never checks one out so. */
 function privateOurs(path: string, folder: boolean): boolean {
   const stat = lstatSync(path);
@@ -31,20 +28,25 @@ function serverRuns(stateDir: string): boolean {
 }
 
 /**
- * `dispatch status` without arguments, answered from the state folder alone while this repository's
+ * `dispatch status` without arguments (the newest 50 runs) and `dispatch runs [--task ID]` (200),
+ * answered from the state folder alone while this repository's
  * server runs: the server keeps the database true as runs change (it follows their exits and
  * processes), so reading it is the answer. Loads no engine, no task, no schema library (about 60 ms
  * of imports saved here). Without a running server it returns null, and the full path looks at
  * every live run itself.
  */
-export function quickStatus(env: Record<string, string | undefined>, cwd: string, json: boolean): number | null {
+export function quickStatus(
+  env: Record<string, string | undefined>,
+  cwd: string,
+  options: { json: boolean; task: string | null; limit: number },
+): number | null {
   const repo = resolve(env.DISPATCH_REPO || findRepo(cwd));
   const stateDir = env.DISPATCH_STATE_DIR ? resolve(env.DISPATCH_STATE_DIR) : join(repo, ".run");
   if (!serverRuns(stateDir)) return null;
   const db = RunDb.open(stateDir);
   try {
-    const runs = db.history(null, LISTED).map(toRunInfo);
-    const out = json ? JSON.stringify({ runs }, null, 2) : runs.length ? table(runRows(runs)) : "no runs yet";
+    const runs = db.history(options.task, options.limit).map(toRunInfo);
+    const out = options.json ? JSON.stringify({ runs }, null, 2) : runs.length ? table(runRows(runs)) : "no runs yet";
     // writeSync: Bun sets up process.stdout on first use, which costs more (6 ms here) than all the rest.
     writeSync(1, `${out}\n`);
     return 0;
