@@ -4,7 +4,7 @@
  *   receives over WS /events, against the same hook writing to a file that a bare fs.watch sees.
  *   Ours starts each hook as soon as the previous event arrived, which lands some writes in Bun's
  *   watch blind spot (fs/watch-settled.ts): those show in the p99, as SETTLE_MS. The baseline
- *   waits 5 ms between rounds so that its bare watcher loses none;
+ *   waits 5 ms between rounds so that its bare watcher loses none. Goal: p99 ≤ 100 ms;
  * - a turn of the real Claude Code CLI (`claude -p` against the loopback stand-in, one tool call:
  *   UserPromptSubmit, PreToolUse, PostToolUse, Stop) with Dispatch's per-run hooks against none.
  */
@@ -12,18 +12,12 @@ import { mkdirSync, mkdtempSync, rmSync, watch, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hookSettings, recordCommand } from "../src-ext/agents/claude.ts";
-import type { Engine } from "../src-ext/engine.ts";
 import { RunFiles } from "../src-ext/runs/run-files.ts";
 import { CLAUDE } from "../test/helpers/real-claude.ts";
 import { startStandin } from "../test/helpers/standin.ts";
-
-export type Spread = { median: number; p99: number };
-
-export function spread(xs: number[]): Spread {
-  const s = [...xs].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? 0;
-  return { median: at(0.5), p99: at(0.99) };
-}
+import { type BenchWorld, type ServerChild, until } from "./bench-world.ts";
+import type { EventFeed } from "./event-feed.ts";
+import { type Figure, figure, notMeasured, spread } from "./stats.ts";
 
 /** Runs the recording hook as Claude Code does (`/bin/sh -c CMD`, the event on stdin). */
 function runHook(eventsFile: string, line: string): void {
@@ -52,36 +46,29 @@ function turnEvent(i: number, sessionId: string): { line: string; activity: stri
 }
 
 /**
- * Hook start → `run.activity` on WS /events, for a live interactive run of the fake agent (which
- * only waits for input): `n` events alternating working / waiting. Baseline: the same hook
- * appending to a file watched by fs.watch, start → the watcher's callback.
+ * Hook start → `run.activity` on WS /events, for a live interactive run (its agent only waits):
+ * `n` events alternating working / waiting, each timed to its arrival at the bench's /events
+ * client. Baseline: the same hook appending to a file watched by fs.watch, start → the watcher's
+ * callback.
  */
-export async function hookToEvents(engine: Engine, url: string, token: string, n = 200): Promise<{ ours: Spread; base: Spread }> {
-  const run = await engine.dispatch("interactive", "TASK-42", [], "api");
-  const eventsFile = new RunFiles(engine.config.stateDir).eventsOf(run.runId);
-  const ws = new WebSocket(`${url.replace("http", "ws")}/events?token=${token}`);
-  let expected: { activity: string; resolve: () => void } | null = null;
-  ws.onmessage = (e) => {
-    const m = JSON.parse(String(e.data));
-    if (expected && m.type === "run.activity" && m.run.runId === run.runId && m.run.activity === expected.activity) expected.resolve();
-  };
-  await new Promise((resolve) => ws.addEventListener("open", resolve, { once: true }));
-  // The fake agent's own start events settle first: it waits for input.
-  while (engine.status("interactive", "TASK-42").activity !== "waiting") await Bun.sleep(10);
-
+export async function hookToEvents(world: BenchWorld, server: ServerChild, feed: EventFeed, n: number, task = "T-7"): Promise<Figure> {
+  const { runId } = await server.dispatch("interactive", task);
+  await until("the agent to start", () => world.pidRecord(runId));
+  const eventsFile = new RunFiles(world.stateDir).eventsOf(runId);
   const ours: number[] = [];
   for (let i = 0; i < n; i++) {
     const { line, activity } = turnEvent(i, "bench");
-    const seen = new Promise<void>((resolve) => {
-      expected = { activity, resolve };
-    });
+    const seen = feed.next(
+      `run.activity ${activity}`,
+      (m) => m.type === "run.activity" && m.run?.runId === runId && m.run.activity === activity,
+      feed.mark(),
+      10000,
+    );
     const t = performance.now();
     runHook(eventsFile, line);
-    await seen;
-    ours.push(performance.now() - t);
+    ours.push((await seen).at - t);
   }
-  ws.close();
-  await engine.stop("interactive", "TASK-42");
+  await world.stopRun(server, feed, "interactive", task, runId);
 
   const dir = mkdtempSync(join(tmpdir(), "dispatch-bench-hooks-"));
   const file = join(dir, "events.jsonl");
@@ -103,15 +90,22 @@ export async function hookToEvents(engine: Engine, url: string, token: string, n
   }
   watcher.close();
   rmSync(dir, { recursive: true, force: true });
-  return { ours: spread(ours), base: spread(base) };
+  return figure({
+    name: "hook start → run.activity on WS /events",
+    unit: "ms",
+    ours: spread(ours),
+    baseline: { name: "the same hook → a bare fs.watch callback", measured: spread(base) },
+    goal: [{ on: "p99", max: 100 }],
+  });
 }
 
 /**
  * One `claude -p` turn with a tool call, from the CLI's `system/init` line to its `result` line
- * (start-up excluded), `n` times with Dispatch's hook settings and `n` times without.
+ * (start-up excluded), `n` times with Dispatch's hook settings and `n` times without. Goal ≤ 1.1×.
  */
-export async function hookCostPerTurn(n = 7): Promise<{ ours: number; base: number } | string> {
-  if (!(await Bun.file(CLAUDE).exists())) return `no Claude Code CLI at ${CLAUDE} (npm install)`;
+export async function hookCostPerTurn(n: number): Promise<Figure> {
+  const name = "claude -p turn with a tool call, Dispatch's hooks on";
+  if (!(await Bun.file(CLAUDE).exists())) return notMeasured(name, "ms", "≤ 1.1×", `no Claude Code CLI at ${CLAUDE} (npm install)`);
   await using standin = await startStandin();
   const root = mkdtempSync(join(tmpdir(), "dispatch-bench-claude-"));
   try {
@@ -164,7 +158,13 @@ export async function hookCostPerTurn(n = 7): Promise<{ ours: number; base: numb
       base.push(await turn(false));
       ours.push(await turn(true));
     }
-    return { ours: spread(ours).median, base: spread(base).median };
+    return figure({
+      name,
+      unit: "ms",
+      ours: spread(ours),
+      baseline: { name: "the same turn without hooks (system/init → result, interleaved)", measured: spread(base) },
+      goal: [{ on: "ratio", max: 1.1 }],
+    });
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

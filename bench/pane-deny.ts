@@ -10,12 +10,13 @@ import { join } from "node:path";
 import { CLAUDE, realClaudeServer, stopAll } from "../test/helpers/real-claude.ts";
 import { startStandin } from "../test/helpers/standin.ts";
 import { type ServerHandle, World, waitFor } from "../test/helpers/world.ts";
-import { type Spread, spread } from "./hooks.ts";
+import { type Figure, figure, notMeasured, spread } from "./stats.ts";
 
 const PANE = "=claude-interactive-TASK-42:";
 
-export async function paneDenyToWaiting(n = 5): Promise<{ ours: Spread; base: Spread } | string> {
-  if (!(await Bun.file(CLAUDE).exists())) return `no Claude Code CLI at ${CLAUDE} (npm install)`;
+export async function paneDenyToWaiting(n: number): Promise<Figure> {
+  const name = "Esc in the pane on a request → run.activity waiting";
+  if (!(await Bun.file(CLAUDE).exists())) return notMeasured(name, "ms", "p99 ≤ 1000 ms", `no Claude Code CLI at ${CLAUDE} (npm install)`);
   await using standin = await startStandin();
   await using world = new World();
   let server: ServerHandle | undefined;
@@ -59,7 +60,13 @@ export async function paneDenyToWaiting(n = 5): Promise<{ ours: Spread; base: Sp
       base.push(changed - t);
       watcher.close();
     }
-    return { ours: spread(ours), base: spread(base) };
+    return figure({
+      name,
+      unit: "ms",
+      ours: spread(ours),
+      baseline: { name: "Esc → Claude's session registry file changes (Claude's own part)", measured: spread(base) },
+      goal: [{ on: "p99", max: 1000 }],
+    });
   } finally {
     await stopAll(server);
   }
