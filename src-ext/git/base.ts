@@ -49,9 +49,20 @@ export async function recordBase(git: Git, branch: string, base: Base): Promise<
   await set("dispatchBaseCommit", base.commit);
 }
 
-async function readConfig(git: Git, branch: string, key: string): Promise<string | null> {
-  const out = await git(["config", "--get", `branch.${branch}.${key}`]);
-  return out.code === 0 ? out.stdout.trim() || null : null;
+/** Both recorded values in one git command: `branch.<b>.dispatchbase` and `.dispatchbasecommit` (git lowercases the keys). */
+async function readRecorded(git: Git, branch: string): Promise<{ base: string | null; commit: string | null }> {
+  // The branch as a literal in git's (POSIX extended) regular expression.
+  const escaped = branch.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const out = await git(["config", "--get-regexp", `^branch\\.${escaped}\\.dispatchbase(commit)?$`]);
+  const found: { base: string | null; commit: string | null } = { base: null, commit: null };
+  for (const line of out.code === 0 ? out.stdout.split("\n") : []) {
+    const space = line.indexOf(" ");
+    const key = line.slice(0, space).toLowerCase();
+    const value = line.slice(space + 1).trim() || null;
+    if (key.endsWith(".dispatchbasecommit")) found.commit = value;
+    else if (key.endsWith(".dispatchbase")) found.base = value;
+  }
+  return found;
 }
 
 /**
@@ -59,8 +70,8 @@ async function readConfig(git: Git, branch: string, key: string): Promise<string
  * recorded) gets one now: the requested or current branch, from where the two histories meet.
  */
 export async function baseOf(git: Git, branch: string, requested: string | null): Promise<Base> {
-  const recordedCommit = await readConfig(git, branch, "dispatchBaseCommit");
-  if (recordedCommit) return { branch: await readConfig(git, branch, "dispatchBase"), commit: recordedCommit };
+  const recorded = await readRecorded(git, branch);
+  if (recorded.commit) return { branch: recorded.base, commit: recorded.commit };
   const chosen = await chooseBase(git, requested);
   const meet = await git(["merge-base", chosen.commit, `refs/heads/${branch}`]);
   const base = { branch: chosen.branch, commit: meet.code === 0 ? meet.stdout.trim() : chosen.commit };

@@ -59,10 +59,9 @@ export function ensureWorktree(
 }
 
 async function ensure(repo: string, path: string, branch: string, base: string | null): Promise<Worktree> {
-  const top = await git(repo, ["rev-parse", "--show-toplevel"]);
-  if (top.code !== 0) {
-    throw new DispatchError("not_a_repo", `${repo} is not a git repository (set DISPATCH_REPO or run dispatch inside one)`);
-  }
+  // A folder with its `.git` needs no extra git command to say so (a dispatch of an existing
+  // worktree runs two: list the worktrees, read the base); any other folder, git is asked.
+  if (!existsSync(join(repo, ".git"))) await mustBeRepo(repo);
   // Another git command may hold the repository's locks for a moment: retry a failed add.
   for (let attempt = 0; ; attempt++) {
     try {
@@ -73,6 +72,13 @@ async function ensure(repo: string, path: string, branch: string, base: string |
       if (attempt >= 3 || !(error instanceof DispatchError) || error.code !== "worktree_failed") throw error;
       await Bun.sleep(100 * (1 + Math.random()));
     }
+  }
+}
+
+async function mustBeRepo(repo: string): Promise<void> {
+  const top = await git(repo, ["rev-parse", "--show-toplevel"]);
+  if (top.code !== 0) {
+    throw new DispatchError("not_a_repo", `${repo} is not a git repository (set DISPATCH_REPO or run dispatch inside one)`);
   }
 }
 

@@ -4,7 +4,7 @@ import { type SettledWatcher, watchSettled } from "../fs/watch-settled.ts";
 import type { TaskProblem } from "../protocol/api.ts";
 import { decodeUtf8, FrontMatterError, hasFrontMatter, parseFrontMatter } from "./front-matter.ts";
 import { type Task, toTask } from "./task.ts";
-import { inspect, isInside, readTaskFile } from "./task-file.ts";
+import { inspect, isInside, type RealPaths, readTaskFile } from "./task-file.ts";
 
 type Entry = { mtimeMs: number; size: number; task: Task | null; problem: TaskProblem | null };
 
@@ -126,18 +126,19 @@ export class TaskStore {
     const seen = new Set<string>();
     const files = listMarkdown(this.dir);
     this.truncated = files.length > MAX_TASK_FILES;
+    const paths: RealPaths = new Map();
     for (const file of files.slice(0, MAX_TASK_FILES)) {
       seen.add(file);
-      this.refresh(file);
+      this.refresh(file, paths);
     }
     for (const file of this.entries.keys()) if (!seen.has(file)) this.entries.delete(file);
     this.rebuild();
   }
 
   /** Re-reads one path if it changed; a folder event rescans that subtree. */
-  private refresh(file: string): void {
+  private refresh(file: string, paths: RealPaths = new Map()): void {
     // A path through a parent that became a link out of the folder is not ours to read.
-    const info = isInside(file, this.dir) ? inspect(file) : ({ kind: "gone" } as const);
+    const info = isInside(file, this.dir, paths) ? inspect(file) : ({ kind: "gone" } as const);
     switch (info.kind) {
       case "gone":
         for (const known of this.entries.keys()) {
@@ -145,7 +146,7 @@ export class TaskStore {
         }
         return;
       case "folder":
-        for (const inner of listMarkdown(file)) this.refresh(inner);
+        for (const inner of listMarkdown(file)) this.refresh(inner, paths);
         return;
       case "other":
         return;
@@ -160,7 +161,7 @@ export class TaskStore {
       case "file": {
         const known = this.entries.get(file);
         if (known && known.mtimeMs === info.mtimeMs && known.size === info.size) return;
-        this.entries.set(file, { mtimeMs: info.mtimeMs, size: info.size, ...this.read(file) });
+        this.entries.set(file, { mtimeMs: info.mtimeMs, size: info.size, ...this.read(file, paths) });
       }
     }
   }
@@ -169,10 +170,10 @@ export class TaskStore {
     return relative(this.repo, file).split(sep).join("/");
   }
 
-  private read(file: string): { task: Task | null; problem: TaskProblem | null } {
+  private read(file: string, paths: RealPaths): { task: Task | null; problem: TaskProblem | null } {
     const path = this.relative(file);
     try {
-      const text = decodeUtf8(readTaskFile(file, this.dir));
+      const text = decodeUtf8(readTaskFile(file, this.dir, paths));
       if (!hasFrontMatter(text)) return { task: null, problem: null };
       return { task: toTask(parseFrontMatter(text), path, file), problem: null };
     } catch (error) {

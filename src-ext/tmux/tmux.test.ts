@@ -64,7 +64,7 @@ describe("tmux: exact argv", () => {
         "-t",
         "=claude-interactive-TASK-42:",
         "-o",
-        "cat >> '/state/logs/it'\\''s.log'",
+        "exec cat >> '/state/logs/it'\\''s.log'",
         ";",
         "set-option",
         "-t",

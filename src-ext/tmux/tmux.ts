@@ -116,7 +116,8 @@ export class Tmux {
       "-t",
       pane,
       "-o",
-      noFormats(`cat >> ${shellWord(options.logPath)}`),
+      // exec: the shell tmux starts for it becomes the `cat` (one process per run, not two).
+      noFormats(`exec cat >> ${shellWord(options.logPath)}`),
       // Window titles name the session, so a terminal window can be found and raised (DESIGN §11).
       // (set-option takes a pane target: `=NAME` alone is refused, `=NAME:` works.)
       ";",
