@@ -7,7 +7,7 @@
  * - the server, with all those runs live and UI clients on /events: CPU (utime + stime of it and
  *   of the children it reaped, from /proc/PID/stat) and RSS, sampled every second.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { type BenchWorld, type ServerChild, until } from "./bench-world.ts";
 import { EventFeed } from "./event-feed.ts";
 import { agentOf } from "./exits.ts";
@@ -78,8 +78,17 @@ function beyondAgent(world: BenchWorld, table: Map<number, Proc>, run: LiveRun):
   if (!record || !agent) throw new Error(`${run.runId} is not live`);
   if (run.headless) return [...table.values()].filter((p) => p.pgrp === record.pid && p.pid !== agent).map((p) => p.pid);
   const log = world.logPath(run.runId);
-  const pipes = [...table.values()].filter((p) => p.cmdline.includes(log)).flatMap((p) => descendants(table, p.pid));
+  // pipe-pane's `cat` (exec'd by its shell: its argv does not name the log; its stdout is the log).
+  const pipes = [...table.values()].filter((p) => writesTo(p.pid, log)).flatMap((p) => descendants(table, p.pid));
   return [...new Set([...descendants(table, record.pid), ...pipes])].filter((pid) => pid !== agent);
+}
+
+function writesTo(pid: number, file: string): boolean {
+  try {
+    return readlinkSync(`/proc/${pid}/fd/1`) === file;
+  } catch {
+    return false;
+  }
 }
 
 /** The tmux server's RSS in KiB (its pid from tmux itself). */
