@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DispatchError } from "../src-ext/errors.ts";
-import { ensureWorktree } from "../src-ext/git/worktree.ts";
+import { checkedOut, ensureWorktree } from "../src-ext/git/worktree.ts";
 import { git, tempRepo } from "./helpers/repo.ts";
 import { World } from "./helpers/world.ts";
 
@@ -29,6 +29,24 @@ describe("worktrees", () => {
     const again = await ensureWorktree(repo.repo, path, "task/TASK-42");
     expect(again.created).toBe(false);
     expect(again.path).toBe(path);
+  });
+
+  test("the usual worktree is recognised from git's own files, without a git command; anything unusual is left to git", async () => {
+    using repo = tempRepo();
+    const path = join(repo.worktrees, "TASK-42");
+    await ensureWorktree(repo.repo, path, "task/TASK-42");
+    expect(checkedOut(repo.repo, path, "task/TASK-42")).toEqual({ path, branch: "task/TASK-42", created: false });
+    // Another branch's name, a detached HEAD, a folder that is not a worktree: not recognised.
+    expect(checkedOut(repo.repo, path, "task/TASK-7")).toBeNull();
+    expect(checkedOut(repo.repo, repo.root, "task/TASK-42")).toBeNull();
+    git(path, "checkout", "-q", "--detach");
+    expect(checkedOut(repo.repo, path, "task/TASK-42")).toBeNull();
+    git(path, "checkout", "-q", "task/TASK-42");
+    // A copy of the worktree's `.git` file in another folder points at a record that names the first.
+    const copy = join(repo.root, "copy");
+    mkdirSync(copy);
+    writeFileSync(join(copy, ".git"), readFileSync(join(path, ".git")));
+    expect(checkedOut(repo.repo, copy, "task/TASK-42")).toBeNull();
   });
 
   test("an existing worktree of the branch elsewhere is located, not duplicated", async () => {

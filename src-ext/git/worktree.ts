@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { DispatchError } from "../errors.ts";
 import { withFileLock } from "../proc/file-lock.ts";
@@ -60,18 +60,39 @@ export function ensureWorktree(
 
 async function ensure(repo: string, path: string, branch: string, base: string | null): Promise<Worktree> {
   // A folder with its `.git` needs no extra git command to say so (a dispatch of an existing
-  // worktree runs two: list the worktrees, read the base); any other folder, git is asked.
+  // worktree at its usual place runs one: read the base); any other folder, git is asked.
   if (!existsSync(join(repo, ".git"))) await mustBeRepo(repo);
   // Another git command may hold the repository's locks for a moment: retry a failed add.
   for (let attempt = 0; ; attempt++) {
     try {
-      const found = await locate(repo, path, branch);
+      const found = (attempt === 0 && checkedOut(repo, path, branch)) || (await locate(repo, path, branch));
       if (found) return { ...found, base: await baseOf(gitAt(repo), branch, base) };
       return await create(repo, path, branch, base);
     } catch (error) {
       if (attempt >= 3 || !(error instanceof DispatchError) || error.code !== "worktree_failed") throw error;
       await Bun.sleep(100 * (1 + Math.random()));
     }
+  }
+}
+
+/**
+ * The usual case without a git command: the task's worktree at its usual place, on its branch, as
+ * git's own files say (`<path>/.git` names its folder under the repository's `.git/worktrees/`,
+ * whose HEAD is the branch). Anything else, `git worktree list` decides (locate).
+ */
+export function checkedOut(repo: string, path: string, branch: string): Omit<Worktree, "base"> | null {
+  try {
+    const gitdir = /^gitdir: (.+)$/m.exec(readFileSync(join(path, ".git"), "utf8"))?.[1]?.trim();
+    if (!gitdir) return null;
+    const dir = resolve(path, gitdir);
+    const worktrees = realpathSync(join(repo, ".git", "worktrees"));
+    if (dirname(realpathSync(dir)) !== worktrees) return null;
+    if (readFileSync(join(dir, "HEAD"), "utf8").trim() !== `ref: refs/heads/${branch}`) return null;
+    // git prunes a worktree whose folder went: its record must point back here.
+    if (!same(readFileSync(join(dir, "gitdir"), "utf8").trim(), join(path, ".git"))) return null;
+    return { path: join(resolve(path)), branch, created: false };
+  } catch {
+    return null;
   }
 }
 
