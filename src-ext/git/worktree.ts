@@ -7,8 +7,11 @@ import { gitAt, lastLine } from "./git.ts";
 
 /** Finds or makes a task's worktree. */
 
-/** `base`: the branch the task's work lands on, and the commit it started from (git/base.ts). */
-export type Worktree = { path: string; branch: string; created: boolean; base: Base };
+/**
+ * `base`: the branch the task's work lands on and the commit it started from (git/base.ts), as
+ * recorded when the worktree was made now; null for one found (a review reads or records it then).
+ */
+export type Worktree = { path: string; branch: string; created: boolean; base: Base | null };
 
 export type Listed = { path: string; branch: string | null };
 
@@ -60,13 +63,13 @@ export function ensureWorktree(
 
 async function ensure(repo: string, path: string, branch: string, base: string | null): Promise<Worktree> {
   // A folder with its `.git` needs no extra git command to say so (a dispatch of an existing
-  // worktree at its usual place runs one: read the base); any other folder, git is asked.
+  // worktree at its usual place runs none); any other folder, git is asked.
   if (!existsSync(join(repo, ".git"))) await mustBeRepo(repo);
   // Another git command may hold the repository's locks for a moment: retry a failed add.
   for (let attempt = 0; ; attempt++) {
     try {
       const found = (attempt === 0 && checkedOut(repo, path, branch)) || (await locate(repo, path, branch));
-      if (found) return { ...found, base: await baseOf(gitAt(repo), branch, base) };
+      if (found) return { ...found, base: null };
       return await create(repo, path, branch, base);
     } catch (error) {
       if (attempt >= 3 || !(error instanceof DispatchError) || error.code !== "worktree_failed") throw error;
