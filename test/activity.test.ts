@@ -114,6 +114,14 @@ describe("what an agent does, from its hooks (the fake agent runs Claude Code's 
     await events.next("needs approval", (m) => m.type === "run.activity" && (m.run as { activity: string }).activity === "needs-approval");
     const bad = await server.api("/approve/code-review/TASK-9", { method: "POST", body: JSON.stringify({ decision: "maybe" }) });
     expect(bad.status).toBe(400);
+    // An answer shown for another request (a notification or a tray item from before) answers nothing.
+    const stale = await server.api("/approve/code-review/TASK-9", {
+      method: "POST",
+      body: JSON.stringify({ decision: "allow", request: "0123456789abcdef" }),
+    });
+    expect(stale.status).toBe(409);
+    expect((await stale.json()).error.message).toContain("was answered already; it now asks: touch");
+    expect(existsSync(proof)).toBe(false);
     const deny = await world.cli(["deny", "code-review", "TASK-9", "--message", "not on my machine"]);
     expect(deny.code).toBe(0);
     await server.ended("code-review", "TASK-9");

@@ -26,6 +26,8 @@ export class DesktopShell {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private offs: Array<() => void> = [];
   private readonly notifier: DesktopNotifier;
+  /** The request each run's notice is about: a different one is noticed again, and the old notice acts no more. */
+  private readonly noticed = new Map<string, string>();
 
   constructor(
     private readonly engine: Engine,
@@ -43,14 +45,19 @@ export class DesktopShell {
       }),
       this.engine.bus.on("run.ended", ({ run }) => {
         this.notifier.cancel(run.runId);
+        this.noticed.delete(run.runId);
         const notice = endedNotice(run);
         if (notice) void this.notifier.show(notice);
       }),
       // A run that now needs the user: which task, and why (the command it wants to run). Once it
       // no longer does (answered elsewhere), its notice acts no more.
       this.engine.bus.on("run.activity", ({ run, previous }) => {
-        const why = needsUser(run);
-        if (why === needsUser({ ...run, activity: previous })) return;
+        // A new request (another pending id) is a new notice even when the words are the same.
+        const request = run.pending?.id ?? null;
+        const known = this.noticed.get(run.runId) ?? null;
+        if (needsUser(run) === needsUser({ ...run, activity: previous }) && request === known) return;
+        if (request) this.noticed.set(run.runId, request);
+        else this.noticed.delete(run.runId);
         const notice = needsUserNotice(run);
         if (notice) void this.notifier.show(notice, run.runId);
         else this.notifier.cancel(run.runId);
@@ -138,7 +145,7 @@ export class DesktopShell {
         }
         case "allow":
         case "deny":
-          await this.engine.approve(action.mode, action.id, { decision: action.kind });
+          await this.engine.approve(action.mode, action.id, { decision: action.kind, ...(action.request && { request: action.request }) });
           return;
         case "attach":
           await this.explain((await this.engine.attach(action.mode, action.id)).now);

@@ -17,8 +17,8 @@ describe("desktop notices", () => {
       ],
       on: {
         default: { kind: "attach", mode: "interactive", id: "TASK-42" },
-        allow: { kind: "allow", mode: "interactive", id: "TASK-42" },
-        deny: { kind: "deny", mode: "interactive", id: "TASK-42" },
+        allow: { kind: "allow", mode: "interactive", id: "TASK-42", request: "p1" },
+        deny: { kind: "deny", mode: "interactive", id: "TASK-42", request: "p1" },
       },
     });
   });

@@ -26,8 +26,8 @@ export function needsUserNotice(run: RunInfo): ActionableNotice | null {
   };
   if (run.activity === "needs-approval" && run.pending) {
     notice.actions.push({ key: "allow", label: "Allow" }, { key: "deny", label: "Deny" });
-    notice.on.allow = { kind: "allow", mode: run.mode, id: run.taskId };
-    notice.on.deny = { kind: "deny", mode: run.mode, id: run.taskId };
+    notice.on.allow = { kind: "allow", mode: run.mode, id: run.taskId, request: run.pending.id };
+    notice.on.deny = { kind: "deny", mode: run.mode, id: run.taskId, request: run.pending.id };
   }
   return notice;
 }

@@ -10,7 +10,9 @@ export type TrayAction =
   /** Shows the window; `hash` opens one of its pages (a notification's click on a headless run). */
   | { kind: "open"; hash?: string }
   | { kind: "quit" }
-  | { kind: "run" | "resume" | "attach" | "stop" | "allow" | "deny"; mode: string; id: string };
+  | { kind: "run" | "resume" | "attach" | "stop"; mode: string; id: string }
+  /** `request`: the one shown (its pending id); an answer never goes to a request that came after. */
+  | { kind: "allow" | "deny"; mode: string; id: string; request?: string };
 
 const KINDS = new Set(["run", "resume", "attach", "stop", "allow", "deny"]);
 
@@ -18,7 +20,8 @@ const KINDS = new Set(["run", "resume", "attach", "stop", "allow", "deny"]);
 export function parseTrayId(id: string): TrayAction | null {
   if (id === "open" || id === "quit") return { kind: id };
   // A repeated item carries `#n` after its id (see trayMenu).
-  const [kind, mode, task] = id.split("#")[0]?.split(":") ?? [];
+  const [kind, mode, task, request] = id.split("#")[0]?.split(":") ?? [];
+  if ((kind === "allow" || kind === "deny") && mode && task) return { kind, mode, id: task, ...(request && { request }) };
   if (kind && KINDS.has(kind) && mode && task) return { kind: kind as "run", mode, id: task };
   return null;
 }
@@ -47,8 +50,9 @@ export function trayMenu(tasks: TaskSummary[], latest: RunInfo[], runMode = "int
     const what = run.pending ? `: ${visible(run.pending.summary, 60)}` : "";
     items.push({ id: `say:${run.runId}`, text: `${run.taskId} ${needsUser(run)}${what}`, isDisabled: true });
     if (run.activity === "needs-approval") {
-      items.push({ id: `allow:${run.mode}:${run.taskId}`, text: `    Allow ${run.pending?.tool ?? ""}`.trimEnd() });
-      items.push({ id: `deny:${run.mode}:${run.taskId}`, text: "    Deny" });
+      const request = run.pending ? `:${run.pending.id}` : "";
+      items.push({ id: `allow:${run.mode}:${run.taskId}${request}`, text: `    Allow ${run.pending?.tool ?? ""}`.trimEnd() });
+      items.push({ id: `deny:${run.mode}:${run.taskId}${request}`, text: "    Deny" });
     } else if (!run.headless) {
       items.push({ id: `attach:${run.mode}:${run.taskId}`, text: `    Attach ${run.session}` });
     }

@@ -35,6 +35,8 @@ export const ApproveBody = z
   .object({
     decision: z.enum(["allow", "deny"]),
     message: z.string().max(2000, "a message is at most 2000 characters").optional(),
+    /** The request this answers (its `pending.id`): a decision shown for one request never answers the next. */
+    request: z.string().max(200).optional(),
   })
   .strict();
 export type ApproveBody = z.infer<typeof ApproveBody>;

@@ -19,6 +19,9 @@ export function decide(files: RunFiles, run: RunRecord | undefined, what: string
   if (pending.kind === "question") {
     throw new DispatchError("conflict", `${what} asks a question: answer it in its session (dispatch attach ${run.mode} ${run.taskId})`);
   }
+  if (body.request !== undefined && body.request !== pending.id) {
+    throw new DispatchError("conflict", `that request of ${what} was answered already; it now asks: ${pending.summary}`);
+  }
   const file = files.decision(run.id);
   if (existsSync(file) && JSON.parse(readFileSync(file, "utf8")).id === pending.id) {
     throw new DispatchError("conflict", `this request of ${what} was answered already`);

@@ -83,8 +83,8 @@ export class Api {
   status = (mode: string, id: string) => this.request<StatusResult>("GET", `/status/${mode}/${id}`);
   dispatch = (mode: string, id: string, extras: string[], resume = false) =>
     this.request<DispatchResult>("POST", `/dispatch/${mode}/${id}`, { extras, ...(resume && { resume }) });
-  approve = (mode: string, id: string, decision: "allow" | "deny", message?: string) =>
-    this.request<ApproveResult>("POST", `/approve/${mode}/${id}`, { decision, ...(message && { message }) });
+  approve = (mode: string, id: string, decision: "allow" | "deny", message?: string, request?: string) =>
+    this.request<ApproveResult>("POST", `/approve/${mode}/${id}`, { decision, ...(message && { message }), ...(request && { request }) });
   stop = (mode: string, id: string) => this.request<StopResult>("POST", `/stop/${mode}/${id}`);
   attach = (mode: string, id: string) => this.request<AttachResult>("POST", `/attach/${mode}/${id}`);
   trust = () => this.request<TrustStatus>("GET", "/trust");

@@ -120,10 +120,10 @@ export class AppState {
     await this.board.load();
   }
 
-  /** Answers what a run waits to do (its tool and command), as its pane's dialog would. */
-  async approve(mode: string, id: string, decision: "allow" | "deny", message?: string): Promise<void> {
+  /** Answers what a run waits to do (its tool and command), as its pane's dialog would: the request shown, never a later one. */
+  async approve(mode: string, id: string, decision: "allow" | "deny", message?: string, request?: string): Promise<void> {
     const result = await this.act(`approve:${mode}/${id}`, `Could not answer ${mode} on ${id}`, () =>
-      this.api.approve(mode, id, decision, message),
+      this.api.approve(mode, id, decision, message, request),
     );
     if (result) this.toasts.show("success", `${decision === "allow" ? "Allowed" : "Denied"} ${result.tool} on ${id}`, result.summary);
   }
