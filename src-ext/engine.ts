@@ -207,6 +207,7 @@ export class Engine {
       repo: this.config.repo,
       setupLog: this.runs.files.setupLog(task.id),
       taskId: task.id,
+      never: [this.config.stateDir, this.config.worktreesDir],
     });
     let from: RunRecord | null = null;
     if (options.resume) {

@@ -1,7 +1,7 @@
 // A new worktree gets its ignored files from .worktreeinclude, records its base, and runs the
 // repository's setup once (once trusted); a failing setup starts no agent (DESIGN §13).
 import { describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { git } from "./helpers/repo.ts";
 import { type ServerHandle, World } from "./helpers/world.ts";
@@ -36,6 +36,34 @@ describe("a task's new worktree", () => {
     for (const absent of ["secret.key", "notes.txt", "build/out.js"]) expect(existsSync(join(tree, absent))).toBe(false);
     // A tracked file comes from git, never from the main worktree's edits.
     expect(readFileSync(join(tree, "tracked.txt"), "utf8")).toBe("in git\n");
+  });
+
+  test(".worktreeinclude never copies Dispatch's state folder (its token) or through a link the branch commits", async () => {
+    await using world = new World();
+    const { write, repo } = world.repo;
+    write(".gitignore", "cfg/.env\n");
+    // The repository asks for the state folder, and its branch makes cfg a link out of the worktree.
+    write(".worktreeinclude", ".run/\ncfg/.env\n");
+    git(repo, "add", ".gitignore", ".worktreeinclude");
+    git(repo, "commit", "-q", "-m", "hostile include");
+    const outside = join(world.repo.root, "elsewhere");
+    mkdirSync(outside);
+    git(repo, "checkout", "-q", "-b", "linked");
+    symlinkSync(outside, join(repo, "cfg"));
+    git(repo, "add", "cfg");
+    git(repo, "commit", "-q", "-m", "cfg is a link");
+    git(repo, "checkout", "-q", "main");
+    mkdirSync(join(repo, "cfg"));
+    write("cfg/.env", "SECRET=1\n");
+    world.repo.write("tasks/TASK-42.md", '+++\nid = "TASK-42"\ntitle = "On the linked branch"\nbase = "linked"\n+++\nbody\n');
+    git(repo, "add", "tasks/TASK-42.md");
+    git(repo, "commit", "-q", "-m", "task on linked");
+    const server = await world.server();
+    expect((await server.api("/dispatch/code-review/TASK-42", { method: "POST" })).status).toBe(201);
+    await server.ended("code-review", "TASK-42");
+    const tree = TREE(world);
+    expect(existsSync(join(tree, ".run"))).toBe(false);
+    expect(existsSync(join(outside, ".env"))).toBe(false);
   });
 
   test("the base is the task's own, else the config's, else the main worktree's branch; it is recorded with the branch", async () => {

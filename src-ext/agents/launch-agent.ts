@@ -15,7 +15,7 @@ export function launchAgentFor(
   mode: Mode,
   trust: RepoTrust,
   bins: Record<string, string>,
-  worktrees: { repo: string; setupLog: string; taskId: string },
+  worktrees: { repo: string; setupLog: string; taskId: string; never: string[] },
 ): { launch: LaunchAgent; ignored: string[] } {
   const definition = agentNamed(mode.agent) as AgentDefinition;
   const choice: AgentChoice =
@@ -24,6 +24,7 @@ export function launchAgentFor(
   const prepare: LaunchAgent["prepare"] = (worktree) =>
     prepareWorktree({
       repo: worktrees.repo,
+      never: worktrees.never,
       worktree,
       setup: trust.setup(worktree.path).command,
       logPath: worktrees.setupLog,

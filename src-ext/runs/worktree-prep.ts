@@ -24,13 +24,15 @@ export type Prep = { copied: string[]; setup: "ran" | "done-before" | "none" };
  */
 export async function prepareWorktree(options: {
   repo: string;
+  /** Folders whose files are never copied in (Dispatch's state folder, the worktrees folder). */
+  never: string[];
   worktree: Worktree;
   setup: string[] | null;
   logPath: string;
   taskId: string;
 }): Promise<Prep> {
   const { worktree, setup, logPath } = options;
-  const copied = worktree.created ? await copyIncluded(options.repo, worktree.path) : [];
+  const copied = worktree.created ? await copyIncluded(options.repo, worktree.path, options.never) : [];
   if (!setup) return { copied, setup: "none" };
   const gitDir = (await gitOut(gitAt(worktree.path), ["rev-parse", "--absolute-git-dir"], "finding the worktree's git folder")).trim();
   const mark = join(gitDir, DONE_MARK);
