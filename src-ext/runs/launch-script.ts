@@ -14,6 +14,8 @@ export function launcherArgv(specPath: string): string[] {
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** The launcher's own variables, and the shell's: an agent variable by one of these names would change what it does. */
+const RESERVED = new Set(["PID_FILE", "EXIT_FILE", "EXIT_FALLBACK", "INPUT", "TIMEOUT", "IFS", "PS4", "ENV"]);
 
 /**
  * The script launcher.sh reads (`specs/<run>.sh`): its settings and the agent's environment as
@@ -33,6 +35,7 @@ export function launchScript(spec: LaunchSpec, input: string | null): string {
   ];
   for (const [key, value] of Object.entries(spec.env)) {
     if (!NAME.test(key)) throw new Error(`environment variable name ${JSON.stringify(key)} is not a name`);
+    if (RESERVED.has(key)) throw new Error(`environment variable ${key} is the launcher's own`);
     lines.push(`export ${key}=${shellWord(value)}`);
   }
   lines.push(`set -- ${spec.argv.map(shellWord).join(" ")}`);

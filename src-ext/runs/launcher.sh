@@ -35,12 +35,19 @@ start_of() {
   printf '"%s"' "$1"
 }
 
-# Writes FILE whole (a temp file, then a rename), private to the user.
+# Writes FILE whole (a temp file, then a rename), private to the user. The temp file is made new
+# (noclobber: O_EXCL), never through something planted under its name.
 put() {
   tmp="$1.$$.tmp"
-  (umask 077 && printf '%s\n' "$2" >"$tmp") 2>/dev/null && mv -f "$tmp" "$1" 2>/dev/null && return 0
+  rm -f "$tmp" 2>/dev/null
+  (set -C && umask 077 && printf '%s\n' "$2" >"$tmp") 2>/dev/null && mv -f "$tmp" "$1" 2>/dev/null && return 0
   rm -f "$tmp" 2>/dev/null
   return 1
+}
+
+# A folder of ours that no one else may enter, as the engine checks the fallback one (and its parent).
+private_dir() {
+  [ -d "$1" ] && [ ! -L "$1" ] && [ -O "$1" ] && [ "$(ls -ld "$1" | cut -c5-10)" = "------" ]
 }
 
 started=$(now)
@@ -83,7 +90,8 @@ else
       sleeper=""
       timed_out=1
       printf '\ndispatch: timed out after %s s\n' "$TIMEOUT" >&2
-      kill -TERM -- "-$$" 2>/dev/null || kill -TERM "$agent" 2>/dev/null
+      # (dash's kill takes no `--`: `-PID` names the group.)
+      kill -TERM "-$$" 2>/dev/null || kill -TERM "$agent" 2>/dev/null
       sleep 5 &
       grace=$!
     elif [ -n "$grace" ] && ! kill -0 "$grace" 2>/dev/null; then
@@ -94,7 +102,8 @@ else
     code=$?
   done
   trap - CHLD
-  for timer in $sleeper $grace; do kill "$timer" 2>/dev/null; done
+  # KILL: a `sleep` just forked still runs our TERM trap until it execs, and would outlive a TERM.
+  for timer in $sleeper $grace; do kill -KILL "$timer" 2>/dev/null; done
 fi
 
 signal=null
@@ -112,7 +121,8 @@ record="{\"code\":$code,\"signal\":$signal,\"endedAt\":\"$(now)\",\"reason\":$re
 said=""
 until put "$EXIT_FILE" "$record"; do
   dir=${EXIT_FALLBACK%/*}
-  if mkdir -p -m 700 "$dir" 2>/dev/null && [ -O "$dir" ] && [ ! -L "$dir" ] && put "$EXIT_FALLBACK" "$record"; then
+  (umask 077 && mkdir -p "$dir") 2>/dev/null
+  if private_dir "$dir" && private_dir "${dir%/*}" && put "$EXIT_FALLBACK" "$record"; then
     echo "dispatch: $EXIT_FILE could not be written: recorded the exit in $EXIT_FALLBACK" >&2
     break
   fi
