@@ -79,4 +79,18 @@ describe("removing a task's worktree", () => {
     // The branch's own commit is there too, under the backup commit.
     expect(git(restored, "log", "--format=%s", "-n", "2")).toContain("a commit not merged");
   });
+
+  test("a git repository inside the worktree (an agent's clone) cannot be backed up: refused even when forced", async () => {
+    await using world = new World();
+    const server = await world.server();
+    const tree = await taskWorktree(world, server);
+    git(world.repo.root, "init", "-q", join(tree, "vendor-clone"));
+    writeFileSync(join(tree, "vendor-clone", "work.txt"), "only here\n");
+    const res = await server.api("/tasks/TASK-42/remove", post({ force: true }));
+    expect(res.status).toBe(409);
+    const error = (await res.json()).error;
+    expect(error).toMatchObject({ code: "would_lose_work", nested: ["vendor-clone/"] });
+    expect(error.message).toContain("holds a git repository of its own (vendor-clone/)");
+    expect(existsSync(join(tree, "vendor-clone", "work.txt"))).toBe(true);
+  });
 });

@@ -40,9 +40,9 @@ async function tipOf(git: Git, ref: string): Promise<string> {
   return (await gitOut(git, ["rev-parse", "--verify", `${ref}^{commit}`], `reading ${ref}`)).trim();
 }
 
-/** The merge of `branch` into `base` as a tree, or the files that conflict. Touches no worktree. */
-export async function mergeTree(git: Git, base: Base, branch: string): Promise<{ tree: string } | { conflicts: string[] }> {
-  const out = await git(["merge-tree", "--write-tree", "--name-only", "--no-messages", refOf(base), `refs/heads/${branch}`]);
+/** The merge of one commit into another as a tree, or the files that conflict. Touches no worktree. */
+export async function mergeTree(git: Git, into: string, from: string): Promise<{ tree: string } | { conflicts: string[] }> {
+  const out = await git(["merge-tree", "--write-tree", "--name-only", "--no-messages", into, from]);
   const [tree = "", ...rest] = out.stdout.split("\n");
   if (out.code === 0) return { tree: tree.trim() };
   if (out.code === 1) return { conflicts: [...new Set(rest.map((l) => l.trim()).filter(Boolean))] };
@@ -77,15 +77,17 @@ export async function land(options: {
     }
     target = await tipOf(main, `refs/heads/${branch}`);
   } else {
-    const merged = await mergeTree(main, base, branch);
+    // Both tips read once: a commit made meanwhile (a live agent) is not merged, never half-merged.
+    const baseTip = await tipOf(main, refOf(base));
+    const branchTip = await tipOf(main, `refs/heads/${branch}`);
+    const merged = await mergeTree(main, baseTip, branchTip);
     if ("conflicts" in merged) {
       throw new MergeConflict(
         `${branch} conflicts with ${base.branch} in ${merged.conflicts.join(", ")}: nothing was changed; resolve it on the task branch (merge ${base.branch} into it) and try again`,
         merged.conflicts,
       );
     }
-    const baseTip = await tipOf(main, refOf(base));
-    const parents = strategy === "merge" ? ["-p", baseTip, "-p", await tipOf(main, `refs/heads/${branch}`)] : ["-p", baseTip];
+    const parents = strategy === "merge" ? ["-p", baseTip, "-p", branchTip] : ["-p", baseTip];
     target = (await gitOut(main, ["commit-tree", merged.tree, ...parents, "-m", options.message], "making the merge commit")).trim();
   }
   const forward = await main(["merge", "--ff-only", "--quiet", target]);

@@ -8,6 +8,7 @@ import { commitAll, dirtyFiles, land, type Strategy } from "../git/land.ts";
 import { openPullRequest, pullRequestRemote } from "../git/pull-request.ts";
 import { aheadBehind, changedFiles, commitsOf, LITERAL, mergeBaseOf, uncommittedFiles } from "../git/review.ts";
 import { listWorktrees, same } from "../git/worktree.ts";
+import { withFileLock } from "../proc/file-lock.ts";
 import { shellWord } from "../proc/shell-word.ts";
 import type { RunInfo } from "../protocol/api.ts";
 import type { ChangesBadge, CommitResult, MergeResult, PullRequestResult, RemoveResult, WorktreeReview } from "../protocol/worktree.ts";
@@ -217,7 +218,15 @@ export class TaskWorktrees {
     return { id: task.id, ...(await commitAll(f.git, message)) };
   }
 
-  async remove(task: Task, options: { force: boolean; deleteBranch: boolean }): Promise<RemoveResult> {
+  /**
+   * Removes the task's worktree, holding the lock a dispatch takes to make it (no agent starts in
+   * it meanwhile), and asking again just before: no run may be live.
+   */
+  remove(task: Task, options: { force: boolean; deleteBranch: boolean }): Promise<RemoveResult> {
+    return withFileLock(join(this.config.stateDir, "locks", `worktree-${task.id}.lock`), () => this.removeLocked(task, options));
+  }
+
+  private refuseLive(task: Task): void {
     const live = this.live(task.id);
     if (live.length > 0) {
       throw new DispatchError(
@@ -225,10 +234,25 @@ export class TaskWorktrees {
         `${live.map((r) => r.mode).join(", ")} on ${task.id} is live in its worktree: stop it first; nothing was removed`,
       );
     }
+  }
+
+  private async removeLocked(task: Task, options: { force: boolean; deleteBranch: boolean }): Promise<RemoveResult> {
+    this.refuseLive(task);
     const f = await this.find(task);
     if (!f.path && !options.deleteBranch) throw new DispatchError("not_found", `${task.id} has no worktree now: nothing to remove`);
     const uncommitted = f.path ? (await uncommittedFiles(f.git, f.path)).map((c) => c.path) : [];
-    const unmerged = options.deleteBranch && f.base.branch !== null ? (await aheadBehind(f.git, f.base, f.branch)).ahead : 0;
+    // A repository inside the worktree (an agent's clone) is listed by git as a folder, and a
+    // commit holds only a pointer to it: no backup could give it back.
+    const nested = uncommitted.filter((p) => p.endsWith("/"));
+    if (nested.length > 0) {
+      throw new DispatchError(
+        "would_lose_work",
+        `${task.id}'s worktree holds a git repository of its own (${listed(nested)}) that no backup can hold: move it out first; nothing was removed`,
+        { details: { uncommitted, unmerged: 0, nested } },
+      );
+    }
+    // A base that is a commit (a detached HEAD at creation) counts as much as a branch.
+    const unmerged = options.deleteBranch ? (await aheadBehind(f.git, f.base, f.branch)).ahead : 0;
     const atRisk = uncommitted.length > 0 || unmerged > 0;
     if (atRisk && !options.force) {
       const what = [
@@ -239,7 +263,7 @@ export class TaskWorktrees {
       ];
       throw new DispatchError(
         "would_lose_work",
-        `removing ${task.id}'s worktree would lose ${what.join(" and ")}: nothing was removed; force it to save them to a backup ref first`,
+        `removing ${task.id}'s worktree would lose ${what.join(" and ")}: nothing was removed; force it to save them to a backup ref first (files git ignores, such as build output or a copied .env, are not saved)`,
         {
           details: { uncommitted, unmerged },
         },
@@ -251,6 +275,8 @@ export class TaskWorktrees {
       : f.path
         ? await backupWorktree(f.git, task.id)
         : await backupRef(f.git, task.id, `refs/heads/${f.branch}`);
+    // A dispatch claimed while we looked is live now (it waits on this lock to make its worktree).
+    this.refuseLive(task);
     if (f.path) {
       await gitOut(gitAt(this.config.repo), ["worktree", "remove", "--force", f.path], `removing the worktree ${f.path}`);
     }
