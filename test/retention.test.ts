@@ -55,4 +55,20 @@ describe("retention", () => {
     expect((await (await second.api("/runs?task=TASK-7")).json()).runs).toHaveLength(1);
     expect(runsOnDisk(world.stateDir).size).toBe(1);
   });
+
+  test("the newest run of each mode stays whatever the limit (Resume continues it)", async () => {
+    await using world = new World();
+    world.repo.write("dispatch.config.toml", "[retention]\nruns = 1\n");
+    const server = await world.server();
+    const first = await (await server.api("/dispatch/doc-gen/TASK-42", { method: "POST" })).json();
+    await server.ended("doc-gen", "TASK-42");
+    for (let i = 0; i < 3; i++) {
+      await server.api("/dispatch/code-review/TASK-42", { method: "POST" });
+      await server.ended("code-review", "TASK-42");
+    }
+    const kept = (await (await server.api("/runs?task=TASK-42")).json()).runs.map(
+      (r: { mode: string; runId: string }) => `${r.mode}:${r.runId === first.runId}`,
+    );
+    expect(kept).toEqual(["code-review:false", "doc-gen:true"]);
+  });
 });

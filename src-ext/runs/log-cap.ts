@@ -66,7 +66,8 @@ function marker(removed: number): Buffer {
 }
 
 /**
- * Keeps a log at most `max` bytes: its first half and its last, with a marker between them. The
+ * Keeps a log at most `max` bytes: its first half and, cut down to three quarters of the cap, its
+ * last quarter, with a marker between them. The
  * agent keeps appending (O_APPEND writes land at the end, wherever that now is). On Linux the
  * middle is taken out in place (`fallocate --collapse-range`, ext4 and xfs), so no byte written
  * meanwhile is lost; elsewhere the tail is copied down, and bytes appended during that copy (a few
@@ -77,7 +78,9 @@ export function capLog(path: string, max: number, collapse = collapseRange): Cut
   const size = sizeOf(path);
   if (size <= max) return null;
   const keepHead = Math.max(BLOCK, Math.ceil(max / 2 / BLOCK) * BLOCK);
-  const removed = Math.floor((size - max) / BLOCK) * BLOCK + BLOCK;
+  // Down to three quarters of the cap, not just under it: a chatty agent is cut once per quarter
+  // of the cap it writes, not at every sweep (each cut without collapse-range copies the tail).
+  const removed = Math.floor((size - (max * 3) / 4) / BLOCK) * BLOCK + BLOCK;
   if (keepHead + removed > size) return null;
   const mark = marker(removed);
   const at = keepHead - mark.length;

@@ -265,12 +265,23 @@ export class RunDb {
    * newest first: what retention may forget.
    */
   beyond(taskId: string, keep: number): RunRecord[] {
+    // The newest run of each mode always stays: it is what Resume continues and the board shows.
     return this.db
       .query<Row, [string, number]>(
         `SELECT * FROM runs WHERE task_id = ? AND NOT ${LIVE} ORDER BY started_at DESC, id DESC LIMIT -1 OFFSET ?`,
       )
       .all(taskId, keep)
-      .map(fromRow);
+      .map(fromRow)
+      .filter((run) => !this.newestOfMode(run));
+  }
+
+  private newestOfMode(run: RunRecord): boolean {
+    const newest = this.db
+      .query<{ id: string }, [string, string]>(
+        "SELECT id FROM runs WHERE task_id = ? AND mode = ? ORDER BY started_at DESC, id DESC LIMIT 1",
+      )
+      .get(run.taskId, run.mode);
+    return newest?.id === run.id;
   }
 
   /** Tasks with more than `keep` ended runs. */

@@ -129,7 +129,14 @@ export class RunFiles {
    */
   forget(runId: string): void {
     const files = [this.spec(runId), this.launchScript(runId), this.log(runId), this.exit(runId), this.pid(runId), this.eventsOf(runId)];
-    files.push(this.settings(runId), this.decision(runId), this.prompt(runId), this.input(runId));
+    files.push(
+      this.settings(runId),
+      this.decision(runId),
+      this.prompt(runId),
+      this.input(runId),
+      `${this.log(runId)}.cuts`,
+      this.fallbackExit(runId),
+    );
     for (const file of files) rmSync(file, { force: true });
     this.fallbackOfSpec.delete(runId);
   }
