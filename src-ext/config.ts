@@ -64,10 +64,12 @@ export type Config = {
   repoAgentCommand: string[] | null;
   /** The repository's `setup`: run once in a new worktree, only once the user trusts it (trust/). */
   repoSetup: string[] | null;
-  /** A run's log may grow to this many bytes (config `log.max`); past it, its middle is cut. */
+  /** A run's log may grow to this many bytes (config `log.max`, as trust allows: trust/); past it, its middle is cut. */
   logMax: number;
-  /** Ended runs each task keeps (config `retention.runs`). */
+  /** Ended runs each task keeps (config `retention.runs`, as trust allows). */
   keptRuns: number;
+  /** The repository's `retention.runs` and `log.max` as written: a lower one than the default deletes the user's records, so it waits for trust. */
+  repoLimits: { keptRuns: number | null; logMax: number | null };
   /** `base` from the config file: where task branches start and land, unless a task names its own. */
   base: string | null;
   /** tmux `-L` socket name; undefined means the user's own tmux server. */
@@ -151,8 +153,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     repoAgentCommand: typeof agentFromFile === "string" ? [agentFromFile] : (agentFromFile ?? null),
     repoSetup: typeof file.setup === "string" ? [file.setup] : (file.setup ?? null),
     base: file.base ?? null,
-    keptRuns: file.retention?.runs ?? DEFAULT_KEPT_RUNS,
-    logMax: file.log?.max === undefined ? DEFAULT_LOG_MAX : parseSize(file.log.max, "log.max"),
+    keptRuns: DEFAULT_KEPT_RUNS,
+    logMax: DEFAULT_LOG_MAX,
+    repoLimits: {
+      keptRuns: file.retention?.runs ?? null,
+      logMax: file.log?.max === undefined ? null : parseSize(file.log.max, "log.max"),
+    },
     tmuxSocket: env.DISPATCH_TMUX_SOCKET || undefined,
     terminal: env.DISPATCH_TERMINAL || file.terminal,
     port: portFrom(env.DISPATCH_PORT, file.port ?? DEFAULT_PORT),

@@ -81,9 +81,15 @@ export class Engine {
     this.modes = new ModeStore(config.repo).load();
     this.trust = new RepoTrust(
       config.repo,
-      { command: config.repoAgentCommand, tasks: config.repoTasks, worktrees: config.repoWorktrees, setup: config.repoSetup },
+      {
+        command: config.repoAgentCommand,
+        tasks: config.repoTasks,
+        worktrees: config.repoWorktrees,
+        setup: config.repoSetup,
+        limits: config.repoLimits,
+      },
       config.agentBins.claude ? [config.agentBins.claude] : null,
-      { tasksDir: config.tasksDir, worktreesDir: config.worktreesDir },
+      { tasksDir: config.tasksDir, worktreesDir: config.worktreesDir, keptRuns: config.keptRuns, logMax: config.logMax },
       this.modes,
       new TrustStore(),
     );
@@ -139,8 +145,11 @@ export class Engine {
   /** Where tasks are read and worktrees made, as trust allows now; a new tasks folder is a new store. */
   private applyPaths(): void {
     const paths = this.trust.paths();
+    const limits = this.trust.limits();
     this.config.worktreesDir = paths.worktreesDir;
-    this.pathsIgnored = paths.ignored;
+    this.config.keptRuns = limits.keptRuns;
+    this.config.logMax = limits.logMax;
+    this.pathsIgnored = [...paths.ignored, ...limits.ignored];
     const key = `${paths.tasksDir}\0${paths.tasksRefused}`;
     if (this.taskStore && this.tasksKey === key) return;
     this.tasksKey = key;
@@ -160,7 +169,7 @@ export class Engine {
   /** Follows exits, terminal events and other processes' writes as they happen (the CLI does while it follows or attaches). */
   watchRuns(): void {
     if (this.watch) return;
-    this.watch = new RunWatch(this.runs.files, this.runs, this.activity, this.config.logMax).start();
+    this.watch = new RunWatch(this.runs.files, this.runs, this.activity, () => this.config.logMax).start();
     // Who is attached now; tmux's hooks tell every change after this.
     void this.attachments.refreshAll();
   }
@@ -220,7 +229,7 @@ export class Engine {
     const left = [
       ...(ignored ? [`this repository's own ${mode.name} (${ignored.item.path}, not trusted: dispatch trust), so the built-in ran`] : []),
       ...agentIgnored,
-      ...this.pathsIgnored.filter((i) => i.includes("worktrees")),
+      ...this.pathsIgnored.filter((i) => i.includes("worktrees") || i.includes("retention.runs") || i.includes("log.max")),
     ];
     const info = toRunInfo(run);
     const result: DispatchResult = {
@@ -337,6 +346,8 @@ export class Engine {
   trustRepo(fingerprint: string): TrustStatus {
     const status = this.trust.trust(fingerprint);
     this.applyPaths();
+    // A lower retention.runs now in force: what is beyond it goes now, not at the next run's end.
+    pruneAll(this.db, this.runs.files, this.config.keptRuns);
     this.bus.emit({ type: "tasks.changed" });
     return status;
   }

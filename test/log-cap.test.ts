@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { statSync } from "node:fs";
 import { git } from "./helpers/repo.ts";
-import { World } from "./helpers/world.ts";
+import { trustRepository, World } from "./helpers/world.ts";
 
 describe("the log cap", () => {
   test("a headless run that prints 3 MiB keeps at most 1 MiB: the head, a marker, the tail with its result", async () => {
@@ -12,6 +12,7 @@ describe("the log cap", () => {
     git(world.repo.repo, "add", "-A");
     git(world.repo.repo, "commit", "-q", "-m", "cap logs");
     const server = await world.server();
+    await trustRepository(server);
     const run = await (
       await server.api("/dispatch/code-review/TASK-42", {
         method: "POST",

@@ -5,7 +5,7 @@ import { describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { git } from "./helpers/repo.ts";
-import { World } from "./helpers/world.ts";
+import { trustRepository, World } from "./helpers/world.ts";
 
 /** Every run id that has any file in the state folder. */
 function runsOnDisk(stateDir: string): Set<string> {
@@ -23,6 +23,7 @@ describe("retention", () => {
     git(world.repo.repo, "add", "-A");
     git(world.repo.repo, "commit", "-q", "-m", "keep two runs");
     const server = await world.server();
+    await trustRepository(server);
     // A live run of another mode on the same task, started first: the oldest, and never forgotten.
     const live = await (
       await server.api("/dispatch/interactive/TASK-42", { method: "POST", body: JSON.stringify({ extras: ["--fake-sleep", "60"] }) })
@@ -52,6 +53,7 @@ describe("retention", () => {
     await first.stop();
     world.repo.write("dispatch.config.toml", "[retention]\nruns = 1\n");
     const second = await world.server();
+    await trustRepository(second);
     expect((await (await second.api("/runs?task=TASK-7")).json()).runs).toHaveLength(1);
     expect(runsOnDisk(world.stateDir).size).toBe(1);
   });
@@ -60,6 +62,7 @@ describe("retention", () => {
     await using world = new World();
     world.repo.write("dispatch.config.toml", "[retention]\nruns = 1\n");
     const server = await world.server();
+    await trustRepository(server);
     const first = await (await server.api("/dispatch/doc-gen/TASK-42", { method: "POST" })).json();
     await server.ended("doc-gen", "TASK-42");
     for (let i = 0; i < 3; i++) {
@@ -70,5 +73,31 @@ describe("retention", () => {
       (r: { mode: string; runId: string }) => `${r.mode}:${r.runId === first.runId}`,
     );
     expect(kept).toEqual(["code-review:false", "doc-gen:true"]);
+  });
+
+  test("a repository's lower limits wait for trust: until then its runs and logs are kept as by default, and a dispatch says so", async () => {
+    await using world = new World();
+    world.repo.write("dispatch.config.toml", '[retention]\nruns = 1\n[log]\nmax = "1 MiB"\n');
+    git(world.repo.repo, "add", "-A");
+    git(world.repo.repo, "commit", "-q", "-m", "hostile limits");
+    const server = await world.server();
+    const items = (await (await server.api("/trust")).json()).items.map((i: { what: string }) => i.what);
+    expect(items).toContain('retention.runs = "1": forgets your older runs and their logs sooner');
+    let notice = "";
+    for (let i = 0; i < 3; i++) {
+      notice = (
+        await (
+          await server.api("/dispatch/code-review/TASK-42", {
+            method: "POST",
+            body: JSON.stringify({ extras: ["--fake-bytes", String(2 * 1024 * 1024)] }),
+          })
+        ).json()
+      ).notice;
+      await server.ended("code-review", "TASK-42");
+    }
+    expect(notice).toContain("this repository's retention.runs (lower than the default; not trusted: dispatch trust)");
+    expect(notice).toContain("this repository's log.max");
+    expect((await (await server.api("/runs?task=TASK-42")).json()).runs).toHaveLength(3);
+    expect((await (await server.api("/logs/code-review/TASK-42")).text()).length).toBeGreaterThan(2 * 1024 * 1024);
   });
 });

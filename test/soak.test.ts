@@ -5,7 +5,7 @@ import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { git } from "./helpers/repo.ts";
-import { World, waitFor } from "./helpers/world.ts";
+import { trustRepository, World, waitFor } from "./helpers/world.ts";
 
 const CYCLES = Number(process.env.DISPATCH_SOAK_CYCLES || 12);
 
@@ -42,6 +42,7 @@ describe("soak", () => {
       git(world.repo.repo, "add", "-A");
       git(world.repo.repo, "commit", "-q", "-m", "keep three runs");
       const server = await world.server();
+      await trustRepository(server);
       const cycle = async () => {
         await server.api("/dispatch/code-review/TASK-42", { method: "POST" });
         await server.api("/dispatch/interactive/TASK-42", { method: "POST", body: JSON.stringify({ extras: ["--fake-sleep", "60"] }) });

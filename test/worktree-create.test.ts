@@ -4,15 +4,9 @@ import { describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { git } from "./helpers/repo.ts";
-import { type ServerHandle, World } from "./helpers/world.ts";
+import { trustRepository, World } from "./helpers/world.ts";
 
 const TREE = (world: World) => join(world.repo.worktrees, "TASK-42");
-
-async function trustAll(server: ServerHandle): Promise<void> {
-  const shown = (await (await server.api("/trust")).json()).fingerprint;
-  const ok = await server.api("/trust", { method: "POST", body: JSON.stringify({ fingerprint: shown }) });
-  expect(ok.status).toBe(200);
-}
 
 describe("a task's new worktree", () => {
   test(".worktreeinclude copies the ignored files it names (.env) and nothing else", async () => {
@@ -112,7 +106,7 @@ describe("a task's new worktree", () => {
     await server.ended("code-review", "TASK-7");
     expect(runs()).toBe(0);
 
-    await trustAll(server);
+    await trustRepository(server);
     write("FAIL", "");
     const agentsBefore = world.agentRuns().length;
     const failed = await server.api("/dispatch/code-review/TASK-42", { method: "POST" });

@@ -32,8 +32,8 @@ export class RunWatch {
     private readonly files: RunFiles,
     private readonly runs: RunLifecycle,
     private readonly activity: ActivityReader,
-    /** Config `log.max`: live logs are kept within it (log-cap.ts). */
-    private readonly logMax: number,
+    /** Config `log.max` as trust allows now: live logs are kept within it (log-cap.ts). */
+    private readonly logMax: () => number,
   ) {}
 
   start(): this {
@@ -113,7 +113,7 @@ export class RunWatch {
       // The same safety net for the event files: a notice lost some other way costs at most a sweep.
       await this.activity.readAll();
       // Each live run's log within its cap (one fstat each; a cut when it grew past it).
-      for (const run of this.runs.latestAll()) if (isLive(run.phase)) capLogSafely(run.logPath, this.logMax);
+      for (const run of this.runs.latestAll()) if (isLive(run.phase)) capLogSafely(run.logPath, this.logMax());
     } catch (error) {
       console.error("dispatch: sweep failed:", error);
     } finally {

@@ -128,7 +128,7 @@ export function modeItem(path: string, bytes: Buffer, name: string, args: string
 }
 
 /** A config key that says where Dispatch reads or writes outside the usual places. */
-export function pathItem(key: "tasks" | "worktrees", value: string, why: string): TrustItem {
+export function pathItem(key: "tasks" | "worktrees" | "retention.runs" | "log.max", value: string, why: string): TrustItem {
   // `why` names a link's target: a link that points elsewhere later is another item.
   return {
     kind: "path",

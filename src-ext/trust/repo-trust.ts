@@ -10,7 +10,17 @@ import type { TrustStore } from "./trust-store.ts";
 export type AgentChoice = { command: string[]; claude: boolean; ignored: string | null };
 
 /** What the repository's config asks for, as written. */
-export type RepoSettings = { command: string[] | null; tasks: string | null; worktrees: string | null; setup: string[] | null };
+export type RepoSettings = {
+  command: string[] | null;
+  tasks: string | null;
+  worktrees: string | null;
+  setup: string[] | null;
+  /** `retention.runs` and `log.max` as written (null: not set). */
+  limits?: { keptRuns: number | null; logMax: number | null };
+};
+
+/** The limits a run's records live under, as trust allows (below the defaults only once trusted). */
+export type Limits = { keptRuns: number; logMax: number; ignored: string[] };
 
 /**
  * Where tasks are read and worktrees made, as trust allows, and what was left out. `tasksRefused`:
@@ -29,7 +39,7 @@ export class RepoTrust {
     private readonly repo: string,
     private readonly settings: RepoSettings,
     private readonly userCommand: string[] | null,
-    private readonly defaults: { tasksDir: string; worktreesDir: string },
+    private readonly defaults: { tasksDir: string; worktreesDir: string; keptRuns: number; logMax: number },
     private readonly modes: ModeStore,
     private readonly store: TrustStore,
   ) {}
@@ -58,6 +68,7 @@ export class RepoTrust {
     const outside = this.escapes(tasks);
     if (outside) items.push(pathItem("tasks", tasks, outside));
     if (this.settings.worktrees !== null) items.push(pathItem("worktrees", this.settings.worktrees, WORKTREES_WHY));
+    items.push(...this.limitItems().map((l) => l.item));
     return items;
   }
 
@@ -98,6 +109,40 @@ export class RepoTrust {
       else ignored.push(`this repository's worktrees = ${visible(JSON.stringify(worktrees))} (not trusted: dispatch trust)`);
     }
     return { tasksDir, tasksRefused, worktreesDir, ignored };
+  }
+
+  /** `retention.runs` or `log.max` lower than the defaults: they delete the user's run records and logs sooner. */
+  private limitItems(): Array<{ key: "keptRuns" | "logMax"; value: number; item: TrustItem }> {
+    const limits = this.settings.limits;
+    const found: Array<{ key: "keptRuns" | "logMax"; value: number; item: TrustItem }> = [];
+    if (limits?.keptRuns != null && limits.keptRuns < this.defaults.keptRuns) {
+      found.push({
+        key: "keptRuns",
+        value: limits.keptRuns,
+        item: pathItem("retention.runs", String(limits.keptRuns), "forgets your older runs and their logs sooner"),
+      });
+    }
+    if (limits?.logMax != null && limits.logMax < this.defaults.logMax) {
+      found.push({ key: "logMax", value: limits.logMax, item: pathItem("log.max", String(limits.logMax), "cuts your runs' logs sooner") });
+    }
+    return found;
+  }
+
+  /** The limits in force: the repository's where they keep as much as the defaults or more, or once trusted. */
+  limits(): Limits {
+    const limits: Limits = {
+      keptRuns: this.settings.limits?.keptRuns ?? this.defaults.keptRuns,
+      logMax: this.settings.limits?.logMax ?? this.defaults.logMax,
+      ignored: [],
+    };
+    for (const { key, item } of this.limitItems()) {
+      if (this.isTrusted(item)) continue;
+      limits[key] = this.defaults[key];
+      limits.ignored.push(
+        `this repository's ${key === "keptRuns" ? "retention.runs" : "log.max"} (lower than the default; not trusted: dispatch trust)`,
+      );
+    }
+    return limits;
   }
 
   status(): TrustStatus {

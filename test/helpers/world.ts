@@ -21,6 +21,13 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, time
   }
 }
 
+/** Trusts what the repository brings, as shown now (GET /trust, then POST its fingerprint). */
+export async function trustRepository(server: ServerHandle): Promise<void> {
+  const shown = (await (await server.api("/trust")).json()).fingerprint;
+  const ok = await server.api("/trust", { method: "POST", body: JSON.stringify({ fingerprint: shown }) });
+  if (ok.status !== 200) throw new Error(`trust: ${ok.status} ${await ok.text()}`);
+}
+
 export type ServerHandle = {
   proc: Subprocess;
   url: string;
