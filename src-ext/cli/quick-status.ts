@@ -13,15 +13,18 @@ function privateOurs(path: string, folder: boolean): boolean {
 }
 
 /**
- * Whether the Dispatch server of this state folder runs: server.json names it by pid and start
- * time, and both it and the folder are this user's private ones, as a server leaves them (the
- * engine's full check also asks git; a clone could not make them private).
+ * Whether the Dispatch server of this state folder runs: server.json names a process of this
+ * user's by pid and start time, and both it and the folder are this user's private ones, as a
+ * server leaves them (the engine's full check also asks git, which costs a process here).
  */
 function serverRuns(stateDir: string): boolean {
   try {
     if (!privateOurs(stateDir, true) || !privateOurs(join(stateDir, "server.json"), false)) return false;
     const info = JSON.parse(readFileSync(join(stateDir, "server.json"), "utf8")) as { pid?: unknown; pidStart?: unknown };
-    return typeof info.pid === "number" && typeof info.pidStart === "string" && alive(info.pid, info.pidStart);
+    if (typeof info.pid !== "number" || typeof info.pidStart !== "string" || !alive(info.pid, info.pidStart)) return false;
+    // The process is this user's (a planted server.json naming pid 1 and its well-known start time
+    // is not); where there is no /proc to tell, the full path answers.
+    return !process.getuid || lstatSync(`/proc/${info.pid}`).uid === process.getuid();
   } catch {
     return false;
   }

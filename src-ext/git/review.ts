@@ -14,6 +14,11 @@ import { type Git, gitOut } from "./git.ts";
 const MAX_COMMITS = 500;
 /** Lines of an untracked file are counted up to this size; a bigger one counts as binary-like (no line counts). */
 const MAX_COUNTED_BYTES = 4 * 1024 * 1024;
+/**
+ * What one look counts of untracked files in all: reads are synchronous, and a worktree with an
+ * unignored `node_modules` must not hold the server for seconds. Past it, files are listed uncounted.
+ */
+const COUNT_BUDGET = { files: 2000, bytes: 32 * 1024 * 1024 };
 
 const LETTERS: Record<string, FileStatus> = {
   A: "added",
@@ -114,6 +119,7 @@ export async function uncommittedFiles(git: Git, worktree: string): Promise<File
   const status = await gitOut(git, ["status", "-z", "--porcelain=v1", "--untracked-files=all"], "reading the worktree's status");
   const untracked: FileChange[] = [];
   const conflicted = new Set<string>();
+  const budget = { ...COUNT_BUDGET };
   const parts = status.split("\0");
   for (let i = 0; i < parts.length; i++) {
     const entry = parts[i];
@@ -121,7 +127,7 @@ export async function uncommittedFiles(git: Git, worktree: string): Promise<File
     const xy = entry.slice(0, 2);
     const path = entry.slice(3);
     if (xy[0] === "R" || xy[0] === "C") i++; // the rename's source follows
-    if (xy === "??") untracked.push({ path, oldPath: null, status: "untracked", ...countLines(join(worktree, path)) });
+    if (xy === "??") untracked.push({ path, oldPath: null, status: "untracked", ...countLines(join(worktree, path), budget) });
     else if (xy.includes("U") || xy === "AA" || xy === "DD") conflicted.add(path);
   }
   const files = tracked.map((f) => (conflicted.has(f.path) ? { ...f, status: "conflicted" as const } : f));
@@ -129,10 +135,17 @@ export async function uncommittedFiles(git: Git, worktree: string): Promise<File
 }
 
 /** Lines of an untracked file (all of it is added); a file with a NUL byte is binary. Links are not followed. */
-function countLines(path: string): { added: number | null; removed: number | null; binary: boolean } {
+function countLines(
+  path: string,
+  budget: { files: number; bytes: number },
+): { added: number | null; removed: number | null; binary: boolean } {
   try {
     const stat = lstatSync(path);
-    if (!stat.isFile() || stat.size > MAX_COUNTED_BYTES) return { added: null, removed: null, binary: !stat.isSymbolicLink() };
+    if (!stat.isFile() || stat.size > MAX_COUNTED_BYTES)
+      return { added: null, removed: null, binary: !stat.isSymbolicLink() && stat.isFile() };
+    if (budget.files <= 0 || budget.bytes < stat.size) return { added: null, removed: null, binary: false };
+    budget.files--;
+    budget.bytes -= stat.size;
     const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
     const bytes = Buffer.alloc(stat.size);
     try {
