@@ -72,6 +72,8 @@ if [ -z "$INPUT" ]; then
 else
   "$@" <"$INPUT" &
   agent=$!
+  # A job started with `&` has SIGINT ignored (POSIX): an interrupt reaches it as SIGTERM.
+  trap 'forward TERM' INT
   put "$PID_FILE" "{\"pid\":$$,\"pidStart\":$self_start,\"startedAt\":\"$started\",\"agentPid\":$agent,\"agentStart\":$(start_of "$agent")}" ||
     echo "dispatch: could not write $PID_FILE" >&2
   # The timeout: one `sleep` beside the agent. Its end (SIGCHLD, caught) wakes the `wait` below,
