@@ -54,7 +54,7 @@ describe("tray menu", () => {
       ["-", false],
     ]);
     expect(parseTrayId(items[3]?.id as string)).toEqual({ kind: "allow", mode: "interactive", id: "T42", request: "p1" });
-    expect(parseTrayId(items[4]?.id as string)).toEqual({ kind: "deny", mode: "interactive", id: "T42" });
+    expect(parseTrayId(items[4]?.id as string)).toEqual({ kind: "deny", mode: "interactive", id: "T42", request: "p1" });
     expect(items.map((i) => i.text)).toContain("Resume interactive on T1");
     expect(new Set(items.map((i) => i.id)).size).toBe(items.length);
   });

@@ -103,6 +103,11 @@ else
     wait "$agent"
     code=$?
   done
+  # A `wait` a SIGCHLD interrupted (the timeout's sleep ending, say) may have reaped the agent as
+  # well: dash keeps its status for one more `wait`. (bash answers "not a child", 127: kept as is.)
+  wait "$agent" 2>/dev/null
+  last=$?
+  [ "$last" -ne 127 ] && code=$last
   trap - CHLD
   # KILL: a `sleep` just forked still runs our TERM trap until it execs, and would outlive a TERM.
   for timer in $sleeper $grace; do kill -KILL "$timer" 2>/dev/null; done
