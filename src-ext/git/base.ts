@@ -75,6 +75,13 @@ export async function baseOf(git: Git, branch: string, requested: string | null)
   const chosen = await chooseBase(git, requested);
   const meet = await git(["merge-base", chosen.commit, `refs/heads/${branch}`]);
   const base = { branch: chosen.branch, commit: meet.code === 0 ? meet.stdout.trim() : chosen.commit };
-  await recordBase(git, branch, base);
+  try {
+    await recordBase(git, branch, base);
+  } catch (error) {
+    // Another look recorded it at the same moment (git config's lock is taken): theirs stands.
+    const now = await readRecorded(git, branch);
+    if (now.commit) return { branch: now.base, commit: now.commit };
+    throw error;
+  }
   return base;
 }

@@ -87,16 +87,26 @@ export class TaskWorktrees {
     };
   }
 
-  /** For the board: the branch's lines against the merge base, and how many files are uncommitted; null without a branch. */
+  /**
+   * For the board: the branch's lines against the merge base, and how many files are uncommitted;
+   * null without a branch. Three git commands, not a review's seven (no commits, no remotes).
+   */
   async badge(task: Task): Promise<ChangesBadge | null> {
+    let f: Found;
     try {
-      const review = await this.review(task);
-      const sum = (key: "added" | "removed") => review.files.reduce((n, f) => n + (f[key] ?? 0), 0);
-      return { files: review.files.length, added: sum("added"), removed: sum("removed"), uncommitted: review.uncommitted.length };
+      f = await this.find(task);
     } catch (error) {
       if (error instanceof DispatchError && error.code === "not_found") return null;
       throw error;
     }
+    const repo = gitAt(this.config.repo);
+    const mergeBase = await mergeBaseOf(repo, f.base, f.branch);
+    const [files, uncommitted] = await Promise.all([
+      changedFiles(repo, [mergeBase, `refs/heads/${f.branch}`]),
+      f.path ? uncommittedFiles(f.git, f.path) : Promise.resolve([]),
+    ]);
+    const sum = (key: "added" | "removed") => files.reduce((n, c) => n + (c[key] ?? 0), 0);
+    return { files: files.length, added: sum("added"), removed: sum("removed"), uncommitted: uncommitted.length };
   }
 
   /**
