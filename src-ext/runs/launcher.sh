@@ -104,10 +104,12 @@ else
     code=$?
   done
   # A `wait` a SIGCHLD interrupted (the timeout's sleep ending, say) may have reaped the agent as
-  # well: dash keeps its status for one more `wait`. (bash answers "not a child", 127: kept as is.)
-  wait "$agent" 2>/dev/null
-  last=$?
-  [ "$last" -ne 127 ] && code=$last
+  # well: dash keeps its status for one more `wait`. bash does not (it answers "not a child"), and
+  # there a timed run's exit code can read 145 (SIGCHLD): a known gap where /bin/sh is bash (macOS).
+  if [ -z "${BASH_VERSION-}" ]; then
+    wait "$agent" 2>/dev/null
+    code=$?
+  fi
   trap - CHLD
   # KILL: a `sleep` just forked still runs our TERM trap until it execs, and would outlive a TERM.
   for timer in $sleeper $grace; do kill -KILL "$timer" 2>/dev/null; done
