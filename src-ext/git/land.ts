@@ -1,7 +1,7 @@
 import { DispatchError } from "../errors.ts";
 import type { Base } from "./base.ts";
 import { type Git, gitOut, lastLine } from "./git.ts";
-import { refOf } from "./review.ts";
+import { refOf, statusEntries } from "./review.ts";
 
 /**
  * Landing a task branch on its base (DESIGN §13). The main worktree only ever moves forward
@@ -24,16 +24,7 @@ export class MergeConflict extends DispatchError {
 
 /** Files with changes to tracked content (untracked files do not stop a fast-forward: git checks those itself). */
 export async function dirtyFiles(git: Git): Promise<string[]> {
-  const out = await gitOut(git, ["status", "-z", "--porcelain=v1", "--untracked-files=no"], "reading the worktree's status");
-  const parts = out.split("\0");
-  const files: string[] = [];
-  for (let i = 0; i < parts.length; i++) {
-    const entry = parts[i];
-    if (!entry) continue;
-    files.push(entry.slice(3));
-    if (entry[0] === "R" || entry[0] === "C") i++; // the rename's source follows
-  }
-  return files;
+  return (await statusEntries(git, "no")).map((e) => e.path);
 }
 
 async function tipOf(git: Git, ref: string): Promise<string> {

@@ -113,20 +113,32 @@ export function parseNumstat(text: string): Map<string, { added: number | null; 
   return counts;
 }
 
-/** The worktree's changes against its HEAD: tracked ones with their counts, untracked files counted line by line. */
-export async function uncommittedFiles(git: Git, worktree: string): Promise<FileChange[]> {
-  const tracked = await changedFiles(git, ["HEAD"]);
-  const status = await gitOut(git, ["status", "-z", "--porcelain=v1", "--untracked-files=all"], "reading the worktree's status");
-  const untracked: FileChange[] = [];
-  const conflicted = new Set<string>();
-  const budget = { ...COUNT_BUDGET };
+/** `git status` of a worktree, entry by entry: its two status letters and its path (a rename's new one). */
+export async function statusEntries(git: Git, untracked: "all" | "no"): Promise<Array<{ xy: string; path: string }>> {
+  const status = await gitOut(git, ["status", "-z", "--porcelain=v1", `--untracked-files=${untracked}`], "reading the worktree's status");
   const parts = status.split("\0");
+  const entries: Array<{ xy: string; path: string }> = [];
   for (let i = 0; i < parts.length; i++) {
     const entry = parts[i];
     if (!entry) continue;
-    const xy = entry.slice(0, 2);
-    const path = entry.slice(3);
-    if (xy[0] === "R" || xy[0] === "C") i++; // the rename's source follows
+    entries.push({ xy: entry.slice(0, 2), path: entry.slice(3) });
+    if (entry[0] === "R" || entry[0] === "C") i++; // the rename's source follows
+  }
+  return entries;
+}
+
+/** What a worktree holds that no commit does, by path only (one git command, no file read): what a merge or a removal must know. */
+export async function uncommittedPaths(git: Git): Promise<string[]> {
+  return (await statusEntries(git, "all")).map((e) => e.path);
+}
+
+/** The worktree's changes against its HEAD: tracked ones with their counts, untracked files counted line by line. */
+export async function uncommittedFiles(git: Git, worktree: string): Promise<FileChange[]> {
+  const tracked = await changedFiles(git, ["HEAD"]);
+  const untracked: FileChange[] = [];
+  const conflicted = new Set<string>();
+  const budget = { ...COUNT_BUDGET };
+  for (const { xy, path } of await statusEntries(git, "all")) {
     if (xy === "??") untracked.push({ path, oldPath: null, status: "untracked", ...countLines(join(worktree, path), budget) });
     else if (xy.includes("U") || xy === "AA" || xy === "DD") conflicted.add(path);
   }

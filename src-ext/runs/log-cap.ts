@@ -37,20 +37,13 @@ export function readCuts(log: string): Cut[] {
     .map((line) => JSON.parse(line) as Cut);
 }
 
-/** How many cuts a log has had: its cuts file is read again only when its size changed. */
-const counted = new Map<string, { size: number; count: number }>();
-export function cutCount(log: string): number {
-  let size: number;
+/** The size of a log's cuts file (0 without one): it grows by a line per cut, so a change means a new cut. */
+export function cutsSize(log: string): number {
   try {
-    size = statSync(cutsFile(log)).size;
+    return statSync(cutsFile(log)).size;
   } catch {
     return 0;
   }
-  const known = counted.get(log);
-  if (known?.size === size) return known.count;
-  const count = readCuts(log).length;
-  counted.set(log, { size, count });
-  return count;
 }
 
 /** A follower's offset after a cut: untouched before it, shifted after it, at the marker inside it. */

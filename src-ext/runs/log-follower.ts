@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { type SettledWatcher, watchSettled } from "../fs/watch-settled.ts";
-import { afterCut, cutCount, readCuts } from "./log-cap.ts";
+import { afterCut, cutsSize, readCuts } from "./log-cap.ts";
 
 /** One read and one WebSocket frame: large enough that a 10 MB log is 40 frames, small enough to keep memory flat. */
 const CHUNK = 256 * 1024;
@@ -29,8 +29,9 @@ export class LogFollower {
   private closed = false;
   private pumping = false;
   private safety: ReturnType<typeof setInterval>;
-  /** How many cuts of the log (log-cap.ts) were applied to our place in it. */
+  /** How many cuts of the log (log-cap.ts) were applied to our place in it, and the cuts file's size then. */
   private cutsSeen: number;
+  private cutsBytes: number;
 
   constructor(
     private readonly path: string,
@@ -42,6 +43,7 @@ export class LogFollower {
     this.fd = openSync(path, "r");
     this.offset = Math.max(0, from);
     this.cutsSeen = readCuts(path).length;
+    this.cutsBytes = cutsSize(path);
     this.watcher = watchSettled(path, {}, () => this.pump());
     // A safety net, not the mechanism: should a change notification ever go missing (inotify
     // under load), the reader still gets the bytes within a second instead of at the next write.
@@ -65,7 +67,7 @@ export class LogFollower {
     try {
       for (;;) {
         // A cut is recorded before the log is written again: one stat tells whether one came.
-        if (cutCount(this.path) !== this.cutsSeen) this.followCuts();
+        if (cutsSize(this.path) !== this.cutsBytes) this.followCuts();
         const size = fstatSync(this.fd).size;
         if (this.offset >= size) {
           if (this.ended) this.finish("ended");
@@ -93,6 +95,7 @@ export class LogFollower {
     const cuts = readCuts(this.path);
     for (const cut of cuts.slice(this.cutsSeen)) this.offset = afterCut(this.offset, cut);
     this.cutsSeen = cuts.length;
+    this.cutsBytes = cutsSize(this.path);
   }
 
   /** Stops following without reporting (the reader went away). */

@@ -6,7 +6,7 @@ import { type Base, baseOf } from "../git/base.ts";
 import { type Git, gitAt, gitOut, lastLine } from "../git/git.ts";
 import { commitAll, dirtyFiles, land, type Strategy } from "../git/land.ts";
 import { openPullRequest, pullRequestRemote } from "../git/pull-request.ts";
-import { aheadBehind, changedFiles, commitsOf, LITERAL, mergeBaseOf, uncommittedFiles } from "../git/review.ts";
+import { aheadBehind, changedFiles, commitsOf, LITERAL, mergeBaseOf, uncommittedFiles, uncommittedPaths } from "../git/review.ts";
 import { listWorktrees, same } from "../git/worktree.ts";
 import { withFileLock } from "../proc/file-lock.ts";
 import { shellWord } from "../proc/shell-word.ts";
@@ -172,13 +172,13 @@ export class TaskWorktrees {
       );
     }
     if (f.path) {
-      const pending = await uncommittedFiles(f.git, f.path);
+      const pending = await uncommittedPaths(f.git);
       if (pending.length > 0) {
         throw new DispatchError(
           "conflict",
-          `${task.id}'s worktree has uncommitted changes (${listed(pending.map((p) => p.path))}): commit them first (Commit all) so they land too`,
+          `${task.id}'s worktree has uncommitted changes (${listed(pending)}): commit them first (Commit all) so they land too`,
           {
-            details: { files: pending.map((p) => p.path) },
+            details: { files: pending },
           },
         );
       }
@@ -250,7 +250,7 @@ export class TaskWorktrees {
     this.refuseLive(task);
     const f = await this.find(task);
     if (!f.path && !options.deleteBranch) throw new DispatchError("not_found", `${task.id} has no worktree now: nothing to remove`);
-    const uncommitted = f.path ? (await uncommittedFiles(f.git, f.path)).map((c) => c.path) : [];
+    const uncommitted = f.path ? await uncommittedPaths(f.git) : [];
     // A repository inside the worktree (an agent's clone) is listed by git as a folder, and a
     // commit holds only a pointer to it: no backup could give it back.
     const nested = uncommitted.filter((p) => p.endsWith("/"));
