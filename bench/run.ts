@@ -87,6 +87,16 @@ function ensureUiBuilt(): void {
   if (built.exitCode !== 0) throw new Error("vite build failed: the UI figures need resources/app (npm run build:ui)");
 }
 
+/** The CLI's quick path is measured as `npm install` bundles it (scripts/bundle-quick-cli.ts), from the sources as they are. */
+function bundleQuickCli(): void {
+  const built = Bun.spawnSync([process.execPath, join(ROOT, "scripts", "bundle-quick-cli.ts")], {
+    cwd: ROOT,
+    stdout: "inherit",
+    stderr: "inherit",
+  });
+  if (built.exitCode !== 0) throw new Error("scripts/bundle-quick-cli.ts failed");
+}
+
 let world: BenchWorld | null = null;
 // Ctrl-C still ends every process the bench started and removes its folder.
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -97,6 +107,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 }
 
 ensureUiBuilt();
+bundleQuickCli();
 progress(`${quick ? "quick" : "full"} run: writing ${size.tasks} task files`);
 world = new BenchWorld(size.tasks);
 try {

@@ -3,12 +3,13 @@ import { basename, dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import { AGENTS } from "./agents/agent.ts";
 import { DispatchError, describe } from "./errors.ts";
-import { findRepo } from "./repo-root.ts";
+import { findRepo as findRepoWith } from "./repo-root.ts";
 import { DEFAULT_LOG_MAX } from "./runs/log-cap.ts";
 import { DEFAULT_KEPT_RUNS } from "./runs/retention.ts";
 import { parseToml } from "./toml.ts";
 
-export { findRepo };
+/** The repository `start` is in (repo-root.ts). */
+export const findRepo = (start: string): string => findRepoWith(start, existsSync);
 
 /** `dispatch.config.toml` at the repo root; every key optional (DESIGN §7). */
 const ConfigFile = z

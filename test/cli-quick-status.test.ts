@@ -32,11 +32,15 @@ describe("dispatch status without arguments", () => {
     expect(full.runs.map((r: { runId: string }) => r.runId)).toEqual(quickJson.runs.map((r: { runId: string }) => r.runId));
   });
 
-  for (const [why, realStart, mode] of [
-    ["names a live process that is not its server (another start time)", false, 0o600],
-    ["can be read by others (as a clone would check it out)", true, 0o644],
+  // The control first: a server.json that passes every check is believed (the database's word
+  // stands, though the run's processes are gone); each other one fails exactly one check.
+  for (const [why, realStart, mode, otherFolder, verdict] of [
+    ["names this folder and a live process of this user's is believed (the control)", true, 0o600, false, "running"],
+    ["names a live process that is not its server (another start time)", false, 0o600, false, "lost"],
+    ["can be read by others (as a clone would check it out)", true, 0o644, false, "lost"],
+    ["names another state folder (a linked .run leads to another repository's)", true, 0o600, true, "lost"],
   ] as const) {
-    test(`a server.json that ${why} is passed over: the full path looks at the runs itself`, async () => {
+    test(`a server.json that ${why}${verdict === "lost" ? " is passed over: the full path looks at the runs itself" : ""}`, async () => {
       await using world = new World();
       const server = await world.server();
       await server.api("/dispatch/code-review/TASK-42", { method: "POST", body: JSON.stringify({ extras: ["--fake-sleep", "30"] }) });
@@ -51,11 +55,18 @@ describe("dispatch status without arguments", () => {
       const file = join(world.stateDir, "server.json");
       writeFileSync(
         file,
-        JSON.stringify({ pid: process.pid, pidStart: realStart ? start : "1", port: 1, url: "http://127.0.0.1:1", token: "0".repeat(64) }),
+        JSON.stringify({
+          pid: process.pid,
+          pidStart: realStart ? start : "1",
+          stateDir: otherFolder ? join(world.repo.root, "elsewhere", ".run") : world.stateDir,
+          port: 1,
+          url: "http://127.0.0.1:1",
+          token: "0".repeat(64),
+        }),
       );
       chmodSync(file, mode);
       const status = JSON.parse((await world.cli(["status", "--json"])).stdout);
-      expect(status.runs[0]).toMatchObject({ runId: run.runId, state: "lost" });
+      expect(status.runs[0]).toMatchObject({ runId: run.runId, state: verdict });
     });
   }
 });

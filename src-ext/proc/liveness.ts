@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { type ProcStat, parseProcStat } from "./proc-stat.ts";
 
 /**
  * Whether processes live, read from /proc where there is one (Linux) and `kill -0` elsewhere.
@@ -8,16 +9,10 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 
 const HAS_PROC = existsSync("/proc/self/stat");
 
-type Stat = { state: string; ppid: number; pgrp: number; start: string };
-
 /** Fields of /proc/PID/stat, or null when it is gone or there is no /proc. */
-export function procStat(pid: number | string): Stat | null {
+export function procStat(pid: number | string): ProcStat | null {
   try {
-    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses. Field 22 (starttime,
-    // in clock ticks since boot) is the 20th after the comm.
-    const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-    return { state: fields[0] ?? "", ppid: Number(fields[1]), pgrp: Number(fields[2]), start: fields[19] ?? "" };
+    return parseProcStat(readFileSync(`/proc/${pid}/stat`, "utf8"));
   } catch {
     return null;
   }

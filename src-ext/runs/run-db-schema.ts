@@ -80,7 +80,7 @@ const MIGRATIONS: Array<(db: Database) => void> = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-function version(db: Database): number {
+export function version(db: Database): number {
   return db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version ?? 0;
 }
 

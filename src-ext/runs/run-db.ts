@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { DispatchError, describe, stateError } from "../errors.ts";
 import type { Activity } from "../protocol/states.ts";
 import { FACT_COLUMNS, fromRow, migrate, type Row, toColumn, type Value } from "./run-db-schema.ts";
+import { historyOf } from "./run-history.ts";
 import type { RunRecord } from "./run-record.ts";
 import type { Phase, RunFacts } from "./run-state.ts";
 
@@ -308,13 +309,7 @@ export class RunDb {
   }
 
   history(taskId: string | null, limit: number): RunRecord[] {
-    const rows =
-      taskId === null
-        ? this.db.query<Row, [number]>("SELECT * FROM runs ORDER BY started_at DESC, id DESC LIMIT ?").all(limit)
-        : this.db
-            .query<Row, [string, number]>("SELECT * FROM runs WHERE task_id = ? ORDER BY started_at DESC, id DESC LIMIT ?")
-            .all(taskId, limit);
-    return rows.map(fromRow);
+    return historyOf(this.db, taskId, limit);
   }
 
   /** Runs written (by any process) after `rev`: how the server learns of the CLI's runs. */

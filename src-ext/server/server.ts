@@ -14,8 +14,11 @@ import { SignInCodes } from "./sign-in.ts";
 import { EVENTS, Sockets } from "./sockets.ts";
 import { asset, CODE_SPENT, htmlPage, indexHtml, NEED_TOKEN, NOT_BUILT, uiBuilt } from "./static-ui.ts";
 
-/** `pidStart`: with the pid, tells this server from a process that got its pid later (the CLI's quick status trusts a live server's database). */
-export type ServerInfo = { pid: number; pidStart: string | null; port: number; url: string; token: string };
+/**
+ * `pidStart`: with the pid, tells this server from a process that got its pid later; `stateDir`:
+ * the folder it keeps (the CLI's quick status trusts a live server's database, in that folder only).
+ */
+export type ServerInfo = { pid: number; pidStart: string | null; stateDir: string; port: number; url: string; token: string };
 
 /**
  * The install's token: kept in `.run/server.json` across restarts, made once. Reused only from a
@@ -139,6 +142,7 @@ export function startServer(
   const info: ServerInfo = {
     pid: process.pid,
     pidStart: startTime(process.pid),
+    stateDir: engine.config.stateDir,
     port: guard.port,
     url: `http://127.0.0.1:${guard.port}`,
     token,
