@@ -28,8 +28,11 @@ export function bundleSize(): Figure {
 }
 
 /**
- * Navigation to a rendered list of every task, in Chromium, against a bare Bun.serve page that
- * renders the same number of rows from inline HTML (the floor for "a page with that table").
+ * Navigation to the board showing every task, in Chromium, against a bare Bun.serve page that
+ * renders the same number of rows from inline HTML (the floor for "a page with that table"). The
+ * board renders the rows on screen only (src-ui/lib/row-window.svelte.ts): it is ready when its
+ * first rows are there and it counts every task; reaching the last row by scrolling to the end is
+ * measured beside it (`toEndMs`).
  */
 export async function listRender(url: string, token: string, rows: number, n: number): Promise<Figure> {
   const table = `<!doctype html><table>${Array.from({ length: rows }, (_, i) => `<tr data-task="T-${i}"><td>T-${i}</td><td>Task number ${i}</td><td>todo</td></tr>`).join("")}</table>`;
@@ -51,15 +54,21 @@ export async function listRender(url: string, token: string, rows: number, n: nu
       await ready();
       return performance.now() - t;
     };
-    const count = `tbody tr[data-task]:nth-child(${rows})`;
+    const ready = () =>
+      page.waitForFunction(
+        (n) => document.querySelector("tbody tr[data-task]") && document.querySelector(".count")?.textContent === `${n} of ${n} tasks`,
+        rows,
+      );
     const ours: number[] = [];
     const base: number[] = [];
+    const toEnd: number[] = [];
     // One untimed round each, then in turn.
     for (let i = -1; i < n; i++) {
-      const a = await time(
-        () => page.goto(`${url}/#/`),
-        () => page.waitForSelector(count),
-      );
+      const a = await time(() => page.goto(`${url}/#/`), ready);
+      const t = performance.now();
+      await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+      await page.waitForSelector(`tbody tr[data-row="${rows - 1}"]`);
+      if (i >= 0) toEnd.push(performance.now() - t);
       const b = await time(
         () => page.goto(`http://127.0.0.1:${bare.port}/`),
         () => page.waitForSelector(`tr:nth-child(${rows})`),
@@ -69,11 +78,13 @@ export async function listRender(url: string, token: string, rows: number, n: nu
       base.push(b);
     }
     return figure({
-      name: `UI first render of ${rows} tasks (navigation → last row, Chromium)`,
+      name: `UI first render of ${rows} tasks (navigation → the board ready, Chromium)`,
       unit: "ms",
       ours: spread(ours),
       baseline: { name: `bare Bun.serve page: a static table of the same ${rows} rows`, measured: spread(base) },
       goal: [{ on: "ratio", max: 2 }],
+      note: "ready: the first rows shown and every task counted (the board renders the rows on screen); toEndMs: scrolling to the end until the last row is there",
+      extra: { toEndMs: spread(toEnd).median },
     });
   } finally {
     await browser.close();

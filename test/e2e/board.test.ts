@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
-import { git } from "../helpers/repo.ts";
+import { git, taskFile } from "../helpers/repo.ts";
 import { World, waitFor } from "../helpers/world.ts";
 import { badge, launch, openBoard, SCREENSHOTS } from "./browser.ts";
 
@@ -91,6 +92,44 @@ describe("the task board in Chromium", () => {
     await page.keyboard.press("s");
     await badge(page, "TASK-42", "interactive").locator(".label:text-is('stopped')").waitFor();
     await waitFor("the session to end", () => world.tmux("has-session", "-t", "=claude-interactive-TASK-42").code !== 0);
+  });
+
+  test("a board of 2,000 tasks renders the rows on screen only; scrolling, j/k and the filter reach any task", async () => {
+    await using world = new World();
+    const many = join(world.repo.repo, "tasks", "many");
+    mkdirSync(many);
+    for (let i = 0; i < 2000; i++) writeFileSync(join(many, `T-${i}.md`), taskFile(`T-${i}`, `Task number ${i}`));
+    const server = await world.server();
+    const page = await openBoard(browser, server);
+    await page.getByText("2003 of 2003 tasks").waitFor();
+    const rendered = await page.locator("tbody tr[data-task]").count();
+    expect(rendered).toBeGreaterThan(10);
+    expect(rendered).toBeLessThan(100);
+    const onScreen = async (id: string) => {
+      const box = await page.locator(`tr[data-task="${id}"]`).boundingBox();
+      return box !== null && box.y >= 0 && box.y + box.height <= 820;
+    };
+
+    // The end of the list, by scrolling the page: the last task (natural order) is there and on screen.
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    await page.waitForSelector('tr[data-task="TASK-20250516T024757"]');
+    expect(await onScreen("TASK-20250516T024757")).toBe(true);
+    await page.screenshot({ path: join(SCREENSHOTS, "board-2000-end.png") });
+
+    // j moves the selection past the first screen; the page follows it.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.waitForSelector('tr[data-task="T-0"]');
+    for (let i = 0; i < 50; i++) await page.keyboard.press("j");
+    await page.waitForSelector('tr.selected[data-task="T-50"]');
+    expect(await onScreen("T-50")).toBe(true);
+    for (let i = 0; i < 3; i++) await page.keyboard.press("k");
+    await page.waitForSelector('tr.selected[data-task="T-47"]');
+    expect(await onScreen("T-47")).toBe(true);
+
+    await page.getByLabel("Filter tasks by text").fill("T-1999");
+    await page.waitForFunction(() => document.querySelectorAll("tbody tr[data-task]").length === 1);
+    expect(await onScreen("T-1999")).toBe(true);
+    await page.getByLabel("Filter tasks by text").fill("");
   });
 
   test("a headless run's end raises a notification naming task, mode and outcome; API errors show as toasts", async () => {
