@@ -124,6 +124,9 @@ export async function perRunMemory(world: BenchWorld, runs: LiveRun[], tmuxGrowt
           .reduce((a, m) => ({ rss: a.rss + m.rss, pss: a.pss + m.pss }), { rss: 0, pss: 0 }),
       );
       const kind = headless ? "headless (launcher + its timeout sleep)" : "tmux (launcher + pipe-pane's cat)";
+      const cause = headless
+        ? "two processes beside the agent, each about the baseline's one shell: the launcher (it records the exit code whether or not Dispatch runs) and its timeout's `sleep` (a POSIX shell has no alarm; the built-in headless modes time out after 30 min). One process would need the timeout's clock in the server, and a run started from the CLI with no server running would then outlive its timeout."
+        : "two processes beside the agent, each about the baseline's one shell: the pane's launcher (it records the exit code whether or not Dispatch runs) and pipe-pane's `cat` (it writes the log whether or not Dispatch runs). One process would need tmux to record the exit (a pane-died hook): not built.";
       const mb = (xs: number[]) => spread(xs.map((k) => k / 1024));
       const extra = headless ? undefined : { tmuxServerMiBPerSession: tmuxGrowthKiB / 1024 / mine.length };
       for (const which of ["rss", "pss"] as const) {
@@ -140,6 +143,7 @@ export async function perRunMemory(world: BenchWorld, runs: LiveRun[], tmuxGrowt
               { on: "ratio", max: 2 },
               { on: "value", max: 2 },
             ],
+            cause,
             ...(extra && which === "rss"
               ? { extra, note: "beyond the agent; the tmux server's own growth per session is counted apart (tmuxServerMiBPerSession)" }
               : {}),

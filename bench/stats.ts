@@ -50,6 +50,8 @@ export type Figure = {
   ok: boolean;
   /** What missed the goal and by how much (null when met). */
   gap: string | null;
+  /** Why it missed, as measured (only with a gap). */
+  cause?: string;
   /** Samples behind the median and p99. */
   n: number | null;
   mean?: number;
@@ -89,6 +91,8 @@ export function figure(input: {
   goal: Bound[];
   note?: string;
   extra?: Record<string, number>;
+  /** Why this figure misses its goal when it does, as measured: printed and written with the gap only then. */
+  cause?: string;
 }): Figure {
   const ours = asSpread(input.ours);
   const base = input.baseline ? asSpread(input.baseline.measured) : null;
@@ -124,6 +128,7 @@ export function figure(input: {
     goal: input.goal.map((b) => describeBound(b, input.unit)).join(" and "),
     ok: missed.length === 0,
     gap: missed.length ? missed.join("; ") : null,
+    ...(missed.length && input.cause ? { cause: input.cause } : {}),
     n: typeof input.ours === "number" ? null : ours.n,
     ...(usesMean ? { mean: ours.mean } : {}),
     ...(input.note ? { note: input.note } : {}),
@@ -185,7 +190,10 @@ export function printTable(figures: Figure[], title: string): string {
   });
   const missed = figures.map((f, i) => [i + 1, f] as const).filter(([, f]) => !f.ok);
   out.push("", missed.length ? "Goals missed:" : "Every goal met.");
-  for (const [i, f] of missed) out.push(`  ${i}. ${f.name}: ${f.gap}`);
+  for (const [i, f] of missed) {
+    out.push(`  ${i}. ${f.name}: ${f.gap}`);
+    out.push(`     why: ${f.cause ?? "not known: nothing measured says"}`);
+  }
   const notes = figures.map((f, i) => [i + 1, f] as const).filter(([, f]) => f.note || f.extra);
   if (notes.length) out.push("", "Notes:");
   for (const [i, f] of notes) {
