@@ -115,5 +115,7 @@ export async function headlessDispatch(world: BenchWorld, server: ServerChild, f
     ours: spread(ours),
     baseline: { name: "Bun.spawn of the run's own command (argv, cwd, env, prompt on stdin, log), detached", measured: spread(base) },
     goal: [{ on: "ratio", max: 3 }],
+    cause:
+      "a dispatch records the run before it answers, and each record costs more than a bare spawn (probes in the server, medians): the HTTP round trip 0.6 ms (a bare Bun.serve POST 0.53), checks and validation 0.3, two SQLite write transactions (claim, launch) 0.7, the worktree lock 0.3, five small files (settings, log, spec, prompt, launch script) 0.5, the spawn 0.4, and the new child's start time read from /proc twice, 0.8–1.3 (it stalls while the child execs). Without those two reads a prototype answered in 3.5 ms; about 2.1–2.5 ms is the floor of any dispatch that writes its records first, 6–7× a raw spawn.",
   });
 }

@@ -7,6 +7,8 @@ export type SortKey = "id" | "title" | "status" | "priority" | "phase" | "activi
 export type Filter = { text: string; status: string; priority: string };
 type Sort = { key: SortKey; dir: 1 | -1 };
 
+/** Natural order (TASK-7 before TASK-42), one collator for every sort: `localeCompare` with options makes one per call. */
+const NATURAL = new Intl.Collator(undefined, { numeric: true });
 const FILTER_KEY = "dispatch.filter";
 const SORT_KEY = "dispatch.sort";
 
@@ -49,7 +51,7 @@ export class Board {
         (!text || `${t.id} ${t.title} ${t.tags.join(" ")} ${t.phase ?? ""}`.toLowerCase().includes(text)),
     );
     const value = (t: TaskSummary) => (key === "activity" ? lastRunId(t) : (t[key] ?? ""));
-    return rows.sort((a, b) => dir * value(a).localeCompare(value(b), undefined, { numeric: true }));
+    return rows.sort((a, b) => dir * NATURAL.compare(value(a), value(b)));
   });
 
   async load(): Promise<void> {
