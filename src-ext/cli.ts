@@ -22,16 +22,21 @@ type QuickPath = typeof import("./cli/quick-status.ts");
 
 /**
  * The quick path as `npm install` bundled it (scripts/bundle-quick-cli.ts: one file, about 2 ms
- * sooner than its nine sources), while none of the sources it lists is newer than it; otherwise
- * (an edited checkout) the sources themselves. Bun's own file API: node:fs costs 3 ms to load.
+ * sooner than its nine sources), while every source it lists has the mtime and size it was built
+ * from; otherwise (an edited checkout, a pull) the sources themselves. Bun's own file API:
+ * node:fs costs 3 ms to load.
  */
 export async function quickPath(bundle = `${import.meta.dir}/../dist/quick-status.js`): Promise<QuickPath> {
   try {
-    const built = await Bun.file(bundle).stat();
-    const module = (await import(bundle)) as QuickPath & { SOURCES: string[] };
+    const module = (await import(bundle)) as QuickPath & { SOURCES: [string, number, number][] };
     const root = `${import.meta.dir}/..`;
-    const sources = await Promise.all(module.SOURCES.map((source) => Bun.file(`${root}/${source}`).stat()));
-    if (sources.every((source) => source.mtimeMs <= built.mtimeMs)) return module;
+    const same = await Promise.all(
+      module.SOURCES.map(async ([path, mtime, size]) => {
+        const stat = await Bun.file(`${root}/${path}`).stat();
+        return stat.mtimeMs === mtime && stat.size === size;
+      }),
+    );
+    if (same.length > 0 && same.every(Boolean)) return module;
   } catch {
     // No bundle (a checkout before `npm install`), or a source gone: the sources answer.
   }

@@ -14,15 +14,21 @@ export function historyOf(db: Database, taskId: string | null, limit: number): R
 }
 
 /**
- * The history from a database the server keeps, opened read-only: no pragma, no migration, no
- * repair (RunDb.open's, which load node:fs). Null when the file is not of this Dispatch's schema:
- * the full path then migrates it or says why not.
+ * The history from a database the server keeps, opened read-only: no migration, no repair
+ * (RunDb.open's, which load node:fs). Null when the file cannot be read (missing, damaged, busy
+ * past the wait) or is not of this Dispatch's schema: the full path then answers, repairs or
+ * migrates it, or says why not.
  */
 export function readHistory(file: string, taskId: string | null, limit: number): RunRecord[] | null {
-  const db = new Database(file, { readonly: true, strict: true });
+  let db: Database | null = null;
   try {
+    db = new Database(file, { readonly: true, strict: true });
+    // A WAL reader may meet a checkpoint or a recovery: wait as the server's writers do, briefly.
+    db.run("PRAGMA busy_timeout = 2000");
     return version(db) === SCHEMA_VERSION ? historyOf(db, taskId, limit) : null;
+  } catch {
+    return null;
   } finally {
-    db.close();
+    db?.close();
   }
 }

@@ -29,7 +29,8 @@ export class RowWindow {
    */
   follow(body: HTMLElement, container: HTMLElement): () => void {
     const measure = () => {
-      this.scrolled = -body.getBoundingClientRect().top;
+      // To the row: a scroll within one row changes nothing, so it re-renders nothing.
+      this.scrolled = Math.floor(-body.getBoundingClientRect().top / this.rowHeight) * this.rowHeight;
       this.screen = window.innerHeight;
       const rows = body.querySelectorAll<HTMLElement>("tr[data-row]");
       const first = rows[0];
@@ -57,6 +58,6 @@ export class RowWindow {
     if (index >= start + 1 && index < end - 1) return;
     const top = body.getBoundingClientRect().top + index * this.rowHeight;
     window.scrollBy(0, top - window.innerHeight / 2);
-    this.scrolled = -body.getBoundingClientRect().top;
+    this.scrolled = Math.floor(-body.getBoundingClientRect().top / this.rowHeight) * this.rowHeight;
   }
 }
