@@ -126,7 +126,7 @@ export async function perRunMemory(world: BenchWorld, runs: LiveRun[], tmuxGrowt
       const kind = headless ? "headless (launcher + its timeout sleep)" : "tmux (launcher + pipe-pane's cat)";
       const cause = headless
         ? "two processes beside the agent, each about the baseline's one shell: the launcher (it records the exit code whether or not Dispatch runs) and its timeout's `sleep` (a POSIX shell has no alarm; the built-in headless modes time out after 30 min). One process would need the timeout's clock in the server, and a run started from the CLI with no server running would then outlive its timeout."
-        : "two processes beside the agent, each about the baseline's one shell: the pane's launcher (it records the exit code whether or not Dispatch runs) and pipe-pane's `cat` (it writes the log whether or not Dispatch runs). One process would need tmux to record the exit (a pane-died hook): not built.";
+        : "two processes beside the agent, each about the baseline's one shell: the pane's launcher (it records the exit code whether or not Dispatch runs) and pipe-pane's `cat` (it writes the log whether or not Dispatch runs). One process would need tmux to record the exit instead (remain-on-exit keeps #{pane_dead_status}; a pane-died hook could write it): tried on tmux 3.3a here, a pane whose process is node (as Claude Code is) is marked dead at once but gets its status only when another child of the tmux server ends, seconds later or never, so the launcher, which waits on the agent itself, stays.";
       const mb = (xs: number[]) => spread(xs.map((k) => k / 1024));
       const extra = headless ? undefined : { tmuxServerMiBPerSession: tmuxGrowthKiB / 1024 / mine.length };
       for (const which of ["rss", "pss"] as const) {

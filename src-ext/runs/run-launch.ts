@@ -180,14 +180,21 @@ export async function launchRun(options: {
       logPath: spec.logFile,
       env,
     });
+  const target = `=${run.session}`;
+  const ownerOf = async (): Promise<SessionOwner> => ({
+    runId: await tmux.sessionEnv(target, "DISPATCH_RUN_ID"),
+    events: await tmux.sessionEnv(target, EVENTS_VAR),
+    stateDir: await tmux.sessionEnv(target, "DISPATCH_STATE_DIR"),
+  });
   let created = await create();
-  if (created === null) {
-    const target = `=${run.session}`;
-    const owner: SessionOwner = {
-      runId: await tmux.sessionEnv(target, "DISPATCH_RUN_ID"),
-      events: await tmux.sessionEnv(target, EVENTS_VAR),
-      stateDir: await tmux.sessionEnv(target, "DISPATCH_STATE_DIR"),
-    };
+  let owner = created === null ? await ownerOf() : null;
+  // The name was taken by a session that is gone by the time we ask whose it is (a run's end
+  // removes its session at any moment: a Resume right after /exit met it): the name is free again.
+  for (let tries = 0; created === null && owner?.runId === null && tries < 3 && !(await tmux.hasSession(run.session)); tries++) {
+    created = await create();
+    owner = created === null ? await ownerOf() : null;
+  }
+  if (created === null && owner) {
     const verdict = options.existingSession(owner);
     if (verdict === "adopt" && owner.runId) throw new FoundLiveRun(owner.runId);
     if (verdict !== "replace") {
@@ -202,5 +209,10 @@ export async function launchRun(options: {
     created = await create();
     if (created === null) throw new DispatchError("session_conflict", `tmux session ${run.session} was created by someone else meanwhile`);
   }
+  if (created === null)
+    throw new DispatchError(
+      "session_conflict",
+      `tmux session ${run.session} keeps coming back: end it (tmux kill-session -t =${run.session})`,
+    );
   return launched({ pid: created.pid, pidStart: startTime(created.pid), tmuxId: created.id, socket: created.socket });
 }

@@ -175,6 +175,11 @@ export class Tmux {
     return (await this.run(["kill-session", "-t", target])).code === 0;
   }
 
+  /** Whether a session of exactly this name exists (false too when no server answers). */
+  async hasSession(name: string): Promise<boolean> {
+    return (await this.run(["has-session", "-t", `=${name}`])).code === 0;
+  }
+
   /** A variable given with `new-session -e`, or null. `target` is `=NAME` or a session id `$N`. */
   async sessionEnv(target: string, key: string): Promise<string | null> {
     const out = await this.run(["show-environment", "-t", target, key]);
