@@ -78,6 +78,6 @@ export async function cliStatus(world: BenchWorld, n: number, liveRuns: number):
     baseline: { name: "`bun -e 0`", measured: spread(base) },
     goal: [{ on: "ratio", max: 2 }],
     cause:
-      "beyond Bun's own start (4.6–6 ms here), measured inside: cli.ts and its two imports 2 ms; the prebuilt quick path with bun:sqlite and node:path, and the check that its nine sources are as built, 2–3 ms; finding the repository, checking the server's record, opening the database and formatting 50 rows 3.6–5 ms. Without node:fs and prebuilt it went from 19 to 13–14 ms; a 2× budget is one more Bun start, less than these steps take.",
+      "beyond Bun's own start and exit (4.2–5 ms here), measured inside: cli.ts 0.9 ms (it imports nothing up front); the prebuilt quick path with bun:sqlite 1.7 and the check that its sources are as built 0.3; finding the repository and checking the server's record 0.5; SQLite opening the database and reading 50 rows 1.4; formatting them 0.7–1.1; and about 2 ms more at exit with SQLite loaded (SQLite alone, opened and read, costs 2.1 ms of wall time over an empty script). It went from 19 to 12–14 ms; a 2× budget is one more Bun start.",
   });
 }

@@ -14,7 +14,7 @@ function bundle(name: string, changed: boolean): string {
   const file = join(dir, name);
   writeFileSync(
     file,
-    `export const SOURCES = ${JSON.stringify(listed)};\nexport const stand_in = true;\nexport function quickStatus() {}\n`,
+    `export const SOURCES = ${JSON.stringify(listed)};\nexport const stand_in = true;\nexport function quickAnswer() {}\n`,
   );
   return file;
 }
@@ -27,10 +27,10 @@ test("the quick path loads the bundle while every source it lists is as it was b
 test("a bundle one of whose sources changed since (an edit, a pull) is passed over for the sources", async () => {
   const stale = await quickPath(bundle("stale.js", true));
   expect("stand_in" in stale).toBe(false);
-  expect(typeof stale.quickStatus).toBe("function");
+  expect(typeof stale.quickAnswer).toBe("function");
 });
 
 test("without a bundle (before npm install) the sources answer", async () => {
   const none = await quickPath(join(dir, "missing.js"));
-  expect(typeof none.quickStatus).toBe("function");
+  expect(typeof none.quickAnswer).toBe("function");
 });

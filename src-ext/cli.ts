@@ -2,22 +2,9 @@
 /**
  * The `dispatch` CLI's entry. It answers `dispatch status` and `dispatch runs` from the state folder alone while the
  * repository's server keeps it true (cli/quick-status.ts), and loads the engine, lazily, for
- * everything else: a command pays only for the modules it uses. Errors map to exit codes.
+ * everything else: a command pays only for the modules it uses (this file imports nothing up
+ * front). Errors map to exit codes.
  */
-import { describe, exitCode } from "./errors.ts";
-import { NAME_PATTERN } from "./protocol/names.ts";
-
-/** `status` (newest 50 runs) and `runs [--task ID]` (200), when nothing else is asked: what the quick path answers. */
-function quickQuery(argv: string[]): { task: string | null; limit: number } | null {
-  const rest = argv.slice(1).filter((a) => a !== "--json");
-  if (argv[0] === "status" && rest.length === 0) return { task: null, limit: 50 };
-  if (argv[0] !== "runs") return null;
-  if (rest.length === 0) return { task: null, limit: 200 };
-  // `--task ID` and nothing else; anything else, or an id to refuse, goes the full way (which says what is wrong).
-  const task = rest.length === 2 && rest[0] === "--task" ? rest[1] : undefined;
-  return task && NAME_PATTERN.test(task) ? { task, limit: 200 } : null;
-}
-
 type QuickPath = typeof import("./cli/quick-status.ts");
 
 /**
@@ -44,10 +31,8 @@ export async function quickPath(bundle = `${import.meta.dir}/../dist/quick-statu
 }
 
 async function run(argv: string[]): Promise<number> {
-  const query = quickQuery(argv);
-  if (query) {
-    const { quickStatus } = await quickPath();
-    const code = await quickStatus(process.env, process.env.INIT_CWD || process.cwd(), { json: argv.includes("--json"), ...query });
+  if (argv[0] === "status" || argv[0] === "runs") {
+    const code = await (await quickPath()).quickAnswer(argv, process.env, process.env.INIT_CWD || process.cwd());
     if (code !== null) return code;
   }
   const { main } = await import("./cli/commands.ts");
@@ -58,6 +43,7 @@ if (import.meta.main) {
   try {
     process.exitCode = await run(process.argv.slice(2));
   } catch (error) {
+    const { describe, exitCode } = await import("./errors.ts");
     process.stderr.write(`dispatch: ${describe(error)}\n`);
     process.exitCode = exitCode(error);
   }

@@ -1,5 +1,6 @@
 import { join, resolve } from "node:path";
 import { parseProcStat } from "../proc/proc-stat.ts";
+import { NAME_PATTERN } from "../protocol/names.ts";
 import { findRepoAsync } from "../repo-root.ts";
 import { readHistory } from "../runs/run-history.ts";
 import { toRunInfo } from "../runs/run-record.ts";
@@ -81,4 +82,21 @@ export async function quickStatus(
   // Bun.write to stdout: process.stdout costs more to set up (6 ms here) than all the rest.
   await Bun.write(Bun.stdout, `${out}\n`);
   return 0;
+}
+
+/** `status` (newest 50 runs) and `runs [--task ID]` (200), when nothing else is asked: what the quick path answers. */
+export function quickQuery(argv: string[]): { task: string | null; limit: number } | null {
+  const rest = argv.slice(1).filter((a) => a !== "--json");
+  if (argv[0] === "status" && rest.length === 0) return { task: null, limit: 50 };
+  if (argv[0] !== "runs") return null;
+  if (rest.length === 0) return { task: null, limit: 200 };
+  // `--task ID` and nothing else; anything else, or an id to refuse, goes the full way (which says what is wrong).
+  const task = rest.length === 2 && rest[0] === "--task" ? rest[1] : undefined;
+  return task && NAME_PATTERN.test(task) ? { task, limit: 200 } : null;
+}
+
+/** The CLI's arguments answered on the quick path, or null: the full path answers them. */
+export async function quickAnswer(argv: string[], env: Record<string, string | undefined>, cwd: string): Promise<number | null> {
+  const query = quickQuery(argv);
+  return query ? quickStatus(env, cwd, { json: argv.includes("--json"), ...query }) : null;
 }
