@@ -26,14 +26,17 @@ export class TaskWork {
     return this.badges.get(id) ?? null;
   }
 
-  /** Measures again (one measure per task at a time; a call during one waits for it). */
-  refresh(id: string): Promise<void> {
+  /**
+   * Measures again (one measure per task at a time; a call during one waits for it). `commits`:
+   * in a sweep, every branch's commit, so an unchanged branch costs one git command.
+   */
+  refresh(id: string, commits?: Map<string, string>): Promise<void> {
     const running = this.measuring.get(id);
     if (running) return running;
     const job = (async () => {
       let next: ChangesBadge | null;
       try {
-        next = await this.worktrees.badge(this.task(id));
+        next = await this.worktrees.badge(this.task(id), commits);
       } catch {
         return; // the task went, or git failed: the last badge stays
       }
@@ -52,7 +55,9 @@ export class TaskWork {
    */
   refreshAll(ids: string[]): Promise<void> {
     this.sweeping ??= (async () => {
-      for (const id of await this.worktrees.withBranches(ids).catch(() => [])) await this.refresh(id);
+      const commits = await this.worktrees.branchCommits().catch(() => null);
+      if (!commits) return;
+      for (const id of this.worktrees.withBranches(ids, commits)) await this.refresh(id, commits);
     })().finally(() => {
       this.sweeping = null;
     });

@@ -26,7 +26,21 @@ type Found = { task: Task; branch: string; path: string | null; base: Base; git:
  * for the task's branch, wherever it lives, and refuses whatever would lose work unless forced,
  * and then saves it first. `live` names the task's live runs.
  */
+/** A task's committed lines as last measured, and what they were measured against. */
+type Committed = {
+  branchRef: string;
+  branchCommit: string;
+  /** The base's branch (`refs/heads/…`), null for a detached base (then `baseCommit` is fixed). */
+  baseRef: string | null;
+  baseCommit: string;
+  path: string | null;
+  lines: { files: number; added: number; removed: number };
+};
+
 export class TaskWorktrees {
+  /** The committed side of each task's badge, for sweeps (see `badge`). */
+  private readonly committed = new Map<string, Committed>();
+
   constructor(
     private readonly config: Config,
     private readonly live: (taskId: string) => RunInfo[],
@@ -53,11 +67,21 @@ export class TaskWorktrees {
     };
   }
 
-  /** The tasks (of `ids`) that have a branch now: one git call for all. */
-  async withBranches(ids: string[]): Promise<string[]> {
-    const out = await gitAt(this.config.repo)(["for-each-ref", "--format=%(refname)", "refs/heads/"]);
-    const refs = new Set(out.stdout.split("\n"));
-    return ids.filter((id) => refs.has(`refs/heads/${branchFor(this.config, id)}`));
+  /** Every local branch's commit (`refs/heads/…` → its commit): one git call for a whole sweep. */
+  async branchCommits(): Promise<Map<string, string>> {
+    const out = await gitAt(this.config.repo)(["for-each-ref", "--format=%(objectname) %(refname)", "refs/heads/"]);
+    if (out.code !== 0) throw new DispatchError("worktree_failed", `git for-each-ref failed: ${lastLine(out.stderr)}`);
+    const commits = new Map<string, string>();
+    for (const line of out.stdout.split("\n")) {
+      const space = line.indexOf(" ");
+      if (space > 0) commits.set(line.slice(space + 1), line.slice(0, space));
+    }
+    return commits;
+  }
+
+  /** The tasks (of `ids`) whose branch is among `commits`. */
+  withBranches(ids: string[], commits: Map<string, string>): string[] {
+    return ids.filter((id) => commits.has(`refs/heads/${branchFor(this.config, id)}`));
   }
 
   async review(task: Task): Promise<WorktreeReview> {
@@ -89,9 +113,26 @@ export class TaskWorktrees {
 
   /**
    * For the board: the branch's lines against the merge base, and how many files are uncommitted;
-   * null without a branch. Three git commands, not a review's seven (no commits, no remotes).
+   * null without a branch. Measured in full, six git commands: finding the branch, its worktree
+   * and its base, the merge base, the diff, the status. In a sweep (`commits`, every branch's
+   * commit from one call), a task whose branch and base still point where they did when last
+   * measured so costs one: its status (a board that opens measures every task: 200 tasks with
+   * worktrees were 1,200 git processes, now 201).
    */
-  async badge(task: Task): Promise<ChangesBadge | null> {
+  async badge(task: Task, commits?: Map<string, string>): Promise<ChangesBadge | null> {
+    const known = this.committed.get(task.id);
+    if (commits && known && commits.get(known.branchRef) === known.branchCommit && this.baseNow(known, commits) === known.baseCommit) {
+      const uncommitted =
+        known.path === null
+          ? 0
+          : await uncommittedPaths(gitAt(known.path)).then(
+              (p) => p.length,
+              () => null,
+            );
+      // A worktree gone or moved by hand: measured in full below.
+      if (uncommitted !== null) return { ...known.lines, uncommitted };
+    }
+    this.committed.delete(task.id);
     let f: Found;
     try {
       f = await this.find(task);
@@ -103,10 +144,24 @@ export class TaskWorktrees {
     const mergeBase = await mergeBaseOf(repo, f.base, f.branch);
     const [files, uncommitted] = await Promise.all([
       changedFiles(repo, [mergeBase, `refs/heads/${f.branch}`]),
-      f.path ? uncommittedFiles(f.git, f.path) : Promise.resolve([]),
+      f.path ? uncommittedPaths(f.git) : Promise.resolve([]),
     ]);
     const sum = (key: "added" | "removed") => files.reduce((n, c) => n + (c[key] ?? 0), 0);
-    return { files: files.length, added: sum("added"), removed: sum("removed"), uncommitted: uncommitted.length };
+    const lines = { files: files.length, added: sum("added"), removed: sum("removed") };
+    const branchRef = `refs/heads/${f.branch}`;
+    const branchCommit = commits?.get(branchRef);
+    if (branchCommit) {
+      const baseRef = f.base.branch === null ? null : `refs/heads/${f.base.branch}`;
+      const measured = { branchRef, branchCommit, baseRef, baseCommit: f.base.commit, path: f.path, lines };
+      const baseCommit = this.baseNow(measured, commits as Map<string, string>);
+      if (baseCommit !== undefined) this.committed.set(task.id, { ...measured, baseCommit });
+    }
+    return { ...lines, uncommitted: uncommitted.length };
+  }
+
+  /** What the base of a measure points at now: its branch's commit (undefined: not a local branch), or the fixed commit of a detached base. */
+  private baseNow(measured: Committed, commits: Map<string, string>): string | undefined {
+    return measured.baseRef === null ? measured.baseCommit : commits.get(measured.baseRef);
   }
 
   /**
