@@ -75,13 +75,22 @@ export async function baseOf(git: Git, branch: string, requested: string | null)
   const chosen = await chooseBase(git, requested);
   const meet = await git(["merge-base", chosen.commit, `refs/heads/${branch}`]);
   const base = { branch: chosen.branch, commit: meet.code === 0 ? meet.stdout.trim() : chosen.commit };
-  try {
-    await recordBase(git, branch, base);
-  } catch (error) {
-    // Another look recorded it at the same moment (git config's lock is taken): theirs stands.
-    const now = await readRecorded(git, branch);
-    if (now.commit) return { branch: now.base, commit: now.commit };
-    throw error;
+  // Other looks may record it at the same moment: git config takes its lock for each of the two
+  // keys, so a look can fail on either while another holds it (or holds it between them). Theirs
+  // stands once whole; until then, try again by turns.
+  for (let tries = 0; ; tries++) {
+    try {
+      await recordBase(git, branch, base);
+      return base;
+    } catch (error) {
+      const now = await readRecorded(git, branch);
+      if (now.commit) return { branch: now.base, commit: now.commit };
+      if (tries >= LOCK_TRIES) throw error;
+      await Bun.sleep(LOCK_WAIT_MS * (tries + 1));
+    }
   }
-  return base;
 }
+
+/** A `git config` write holds its lock for about 2 ms here: 8 tries, waiting 10, 20, … 80 ms, outlast a dozen looks at once. */
+const LOCK_TRIES = 8;
+const LOCK_WAIT_MS = 10;

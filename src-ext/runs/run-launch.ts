@@ -180,17 +180,22 @@ export async function launchRun(options: {
       logPath: spec.logFile,
       env,
     });
-  const target = `=${run.session}`;
-  const ownerOf = async (): Promise<SessionOwner> => ({
-    runId: await tmux.sessionEnv(target, "DISPATCH_RUN_ID"),
-    events: await tmux.sessionEnv(target, EVENTS_VAR),
-    stateDir: await tmux.sessionEnv(target, "DISPATCH_STATE_DIR"),
-  });
+  // Whose session holds the name: its variables read in one call, so a session that ends meanwhile
+  // is read whole or not at all.
+  const ownerOf = async (): Promise<SessionOwner | null> => {
+    const vars = await tmux.sessionVars(`=${run.session}`);
+    if (!vars) return null;
+    return {
+      runId: vars.get("DISPATCH_RUN_ID") ?? null,
+      events: vars.get(EVENTS_VAR) ?? null,
+      stateDir: vars.get("DISPATCH_STATE_DIR") ?? null,
+    };
+  };
   let created = await create();
   let owner = created === null ? await ownerOf() : null;
   // The name was taken by a session that is gone by the time we ask whose it is (a run's end
   // removes its session at any moment: a Resume right after /exit met it): the name is free again.
-  for (let tries = 0; created === null && owner?.runId === null && tries < 3 && !(await tmux.hasSession(run.session)); tries++) {
+  for (let tries = 0; created === null && tries < 3 && (owner === null || !(await tmux.hasSession(run.session))); tries++) {
     created = await create();
     owner = created === null ? await ownerOf() : null;
   }
@@ -209,10 +214,11 @@ export async function launchRun(options: {
     created = await create();
     if (created === null) throw new DispatchError("session_conflict", `tmux session ${run.session} was created by someone else meanwhile`);
   }
-  if (created === null)
+  if (created === null) {
     throw new DispatchError(
       "session_conflict",
-      `tmux session ${run.session} keeps coming back: end it (tmux kill-session -t =${run.session})`,
+      `tmux session ${run.session} kept coming back while it was being replaced: end it (tmux kill-session -t =${run.session})`,
     );
+  }
   return launched({ pid: created.pid, pidStart: startTime(created.pid), tmuxId: created.id, socket: created.socket });
 }

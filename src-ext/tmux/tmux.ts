@@ -180,6 +180,19 @@ export class Tmux {
     return (await this.run(["has-session", "-t", `=${name}`])).code === 0;
   }
 
+  /** Every variable given with `new-session -e`, in one call (null: no such session now). */
+  async sessionVars(target: string): Promise<Map<string, string> | null> {
+    const out = await this.run(["show-environment", "-t", target]);
+    if (out.code !== 0) return null;
+    const vars = new Map<string, string>();
+    for (const line of out.stdout.split("\n")) {
+      const eq = line.indexOf("=");
+      // "-NAME" lines are variables removed from the session.
+      if (eq > 0 && !line.startsWith("-")) vars.set(line.slice(0, eq), line.slice(eq + 1));
+    }
+    return vars;
+  }
+
   /** A variable given with `new-session -e`, or null. `target` is `=NAME` or a session id `$N`. */
   async sessionEnv(target: string, key: string): Promise<string | null> {
     const out = await this.run(["show-environment", "-t", target, key]);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { git, tempRepo } from "../../test/helpers/repo.ts";
+import { waitFor } from "../../test/helpers/world.ts";
 import { loadConfig } from "../config.ts";
 import { Bus } from "../events.ts";
 import type { Task } from "../tasks/task.ts";
@@ -40,17 +41,19 @@ afterAll(() => {
 
 function world() {
   const config = loadConfig({ DISPATCH_REPO: repo.repo }, repo.repo);
-  const tasks = new Map(ids.map((id) => [id, { id, path: `tasks/${id}.md`, frontMatter: {} } as unknown as Task]));
+  const tasks = new Map([...ids, "T-4"].map((id) => [id, { id, path: `tasks/${id}.md`, frontMatter: {} } as unknown as Task]));
   const bus = new Bus();
   const work = new TaskWork((id) => tasks.get(id) as Task, new TaskWorktrees(config, () => []), bus);
   return { work };
 }
 
-/** git's calls during `fn`. */
+/** git's calls on this test's repository during `fn` (the shim sees every git of this process). */
 async function counted(fn: () => Promise<unknown>): Promise<string[]> {
   writeFileSync(calls, "");
   await fn();
-  return readFileSync(calls, "utf8").split("\n").filter(Boolean);
+  return readFileSync(calls, "utf8")
+    .split("\n")
+    .filter((line) => line.includes(repo.root));
 }
 
 test("a board that opens again costs one git command per task whose branch and base stayed, and the same badges", async () => {
@@ -63,10 +66,10 @@ test("a board that opens again costs one git command per task whose branch and b
     { files: 1, added: 2, removed: 0, uncommitted: 0 },
   ]);
   const again = await counted(() => work.refreshAll(ids));
-  // One for every branch's commit, then each task's status.
-  expect(again.length).toBe(1 + ids.length);
+  // Three for all (branches, worktrees, recorded bases), then each task's status.
+  expect(again.length).toBe(3 + ids.length);
   expect(again.filter((c) => c.includes(" status ")).length).toBe(ids.length);
-  expect(first.length).toBeGreaterThan(again.length * 3);
+  expect(first.length).toBeGreaterThan(again.length * 2);
   expect(ids.map((id) => work.badge(id))).toEqual(badges);
 
   // Work done by hand shows: the status runs every time.
@@ -84,7 +87,7 @@ test("a branch that moved, or a base that moved, is measured in full again", asy
   git(tree, "add", "more.txt");
   git(tree, "commit", "-q", "-m", "more");
   const moved = await counted(() => work.refreshAll(ids));
-  expect(moved.length).toBeGreaterThan(1 + ids.length);
+  expect(moved.length).toBeGreaterThan(3 + ids.length);
   expect(work.badge("T-1")).toEqual({ files: 2, added: 5, removed: 0, uncommitted: 0 });
 
   // The base moves: every task is measured again (its merge base may have changed).
@@ -94,4 +97,53 @@ test("a branch that moved, or a base that moved, is measured in full again", asy
   const based = await counted(() => work.refreshAll(ids));
   expect(based.filter((c) => c.includes("merge-base")).length).toBeGreaterThanOrEqual(ids.length);
   expect(work.badge("T-1")).toEqual({ files: 2, added: 5, removed: 0, uncommitted: 0 });
+});
+
+test("a branch measured without a worktree, then checked out in one by hand: its uncommitted work shows", async () => {
+  const { work } = world();
+  git(repo.repo, "branch", "task/T-4", "task/T-1");
+  const all = [...ids, "T-4"];
+  await work.refreshAll(all);
+  expect(work.badge("T-4")).toEqual({ files: 2, added: 5, removed: 0, uncommitted: 0 });
+  const tree = join(repo.root, "trees", "T-4");
+  git(repo.repo, "worktree", "add", "-q", tree, "task/T-4");
+  writeFileSync(join(tree, "by-hand.txt"), "new\n");
+  await work.refreshAll(all);
+  expect(work.badge("T-4")).toEqual({ files: 2, added: 5, removed: 0, uncommitted: 1 });
+});
+
+test("a sweep never overwrites a badge measured after its look (a commit just made), and a measure asked for during one runs again after it", async () => {
+  // A stand-in for the worktrees: each measure waits until the test says what it found.
+  const pending: Array<{ id: string; sweep: boolean; answer: (b: { files: number }) => void }> = [];
+  const worktrees = {
+    sweep: async () => ({ commits: new Map(), worktrees: new Map(), bases: new Map() }),
+    withBranches: (list: string[]) => list,
+    badge: (task: Task, sweep?: unknown) =>
+      new Promise((answer) => pending.push({ id: task.id, sweep: sweep !== undefined, answer: answer as never })),
+  };
+  const work = new TaskWork((id) => ({ id }) as Task, worktrees as unknown as TaskWorktrees, new Bus());
+  const next = async (id: string, sweep: boolean) => {
+    await waitFor(`a measure of ${id}`, () => pending.some((p) => p.id === id && p.sweep === sweep));
+    const i = pending.findIndex((p) => p.id === id && p.sweep === sweep);
+    return pending.splice(i, 1)[0] as (typeof pending)[number];
+  };
+  const sweeping = work.refreshAll(["A", "B"]);
+  const a = await next("A", true);
+  // B is measured on its own meanwhile (a commit just made), after the sweep read every branch.
+  const fresh = work.refresh("B");
+  (await next("B", false)).answer({ files: 2 });
+  await fresh;
+  expect(work.badge("B")).toEqual({ files: 2 } as never);
+  a.answer({ files: 1 });
+  (await next("B", true)).answer({ files: 1 });
+  await sweeping;
+  expect(work.badge("B")).toEqual({ files: 2 } as never);
+
+  // A measure asked for while one runs waits for it, then measures again.
+  const again = work.refresh("A");
+  const twice = work.refresh("A");
+  (await next("A", false)).answer({ files: 5 });
+  (await next("A", false)).answer({ files: 6 });
+  await Promise.all([again, twice]);
+  expect(work.badge("A")).toEqual({ files: 6 } as never);
 });

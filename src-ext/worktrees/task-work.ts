@@ -3,7 +3,7 @@ import type { Bus } from "../events.ts";
 import type { Strategy } from "../git/land.ts";
 import type { ChangesBadge, CommitResult, MergeResult, PullRequestResult, RemoveResult, WorktreeReview } from "../protocol/worktree.ts";
 import type { Task } from "../tasks/task.ts";
-import type { TaskWorktrees } from "./task-worktrees.ts";
+import type { Sweep, TaskWorktrees } from "./task-worktrees.ts";
 
 /**
  * The engine's face for a task's work (DESIGN §13): validates the id, calls the worktree's owner,
@@ -14,6 +14,11 @@ import type { TaskWorktrees } from "./task-worktrees.ts";
 export class TaskWork {
   private readonly badges = new Map<string, ChangesBadge | null>();
   private readonly measuring = new Map<string, Promise<void>>();
+  /** A measure asked for while one ran, to run once it ends. */
+  private readonly again = new Map<string, Promise<void>>();
+  /** Orders sweeps and measures: when each task's newest measure outside a sweep began. */
+  private clock = 0;
+  private readonly freshFrom = new Map<string, number>();
 
   constructor(
     private readonly task: (id: string) => Task,
@@ -27,19 +32,36 @@ export class TaskWork {
   }
 
   /**
-   * Measures again (one measure per task at a time; a call during one waits for it). `commits`:
-   * in a sweep, every branch's commit, so an unchanged branch costs one git command.
+   * Measures again, one measure per task at a time. `sweep`: what a sweep read for every task
+   * (and when it began), so a task that did not change costs one git command. A sweep's call during a measure shares it;
+   * any other (a commit, a merge just made) measures once more after it, since the running one
+   * may have looked before the change.
    */
-  refresh(id: string, commits?: Map<string, string>): Promise<void> {
+  refresh(id: string, sweep?: { facts: Sweep; began: number }): Promise<void> {
     const running = this.measuring.get(id);
-    if (running) return running;
+    if (running) {
+      if (sweep) return running;
+      let again = this.again.get(id);
+      if (!again) {
+        again = running.then(() => {
+          this.again.delete(id);
+          return this.refresh(id);
+        });
+        this.again.set(id, again);
+      }
+      return again;
+    }
     const job = (async () => {
+      if (!sweep) this.freshFrom.set(id, ++this.clock);
       let next: ChangesBadge | null;
       try {
-        next = await this.worktrees.badge(this.task(id), commits);
+        next = await this.worktrees.badge(this.task(id), sweep?.facts);
       } catch {
         return; // the task went, or git failed: the last badge stays
       }
+      // A sweep reads every branch first and measures against that: a measure begun since (a
+      // commit just made) knows better.
+      if (sweep && (this.freshFrom.get(id) ?? 0) > sweep.began) return;
       this.note(id, next);
     })().finally(() => this.measuring.delete(id));
     this.measuring.set(id, job);
@@ -55,9 +77,10 @@ export class TaskWork {
    */
   refreshAll(ids: string[]): Promise<void> {
     this.sweeping ??= (async () => {
-      const commits = await this.worktrees.branchCommits().catch(() => null);
-      if (!commits) return;
-      for (const id of this.worktrees.withBranches(ids, commits)) await this.refresh(id, commits);
+      const began = ++this.clock;
+      const facts = await this.worktrees.sweep().catch(() => null);
+      if (!facts) return;
+      for (const id of this.worktrees.withBranches(ids, facts)) await this.refresh(id, { facts, began });
     })().finally(() => {
       this.sweeping = null;
     });
