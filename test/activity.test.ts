@@ -7,8 +7,16 @@ import type { EventLog } from "./helpers/ws.ts";
 
 const PANE = "=claude-interactive-TASK-42:";
 
-/** Types a line into the session, once its prompt shows. */
-async function type(world: World, text: string) {
+/**
+ * Types a line into the session once the pane's last line asks for it, as a person would: the
+ * empty prompt `>`, or a question (`at`: how the line ends).
+ */
+async function type(world: World, text: string, at: "prompt" | "(y/n)" = "prompt") {
+  await waitFor(`the agent's ${at}`, () => {
+    const lines = world.tmux("capture-pane", "-p", "-t", PANE).out.trimEnd().split("\n");
+    const last = lines[lines.length - 1]?.trim() ?? "";
+    return at === "prompt" ? last === ">" : last.endsWith(at);
+  });
   world.tmux("send-keys", "-t", PANE, "-l", text);
   world.tmux("send-keys", "-t", PANE, "Enter");
 }
@@ -61,7 +69,7 @@ describe("what an agent does, from its hooks (the fake agent runs Claude Code's 
     mark = events.messages.length;
     await type(world, `bash touch ${never}`);
     await reaches(events, "needs-approval", mark);
-    await type(world, "n");
+    await type(world, "n", "(y/n)");
     await reaches(events, "waiting", mark);
     expect(existsSync(never)).toBe(false);
     expect((await status(server)).pending).toBeUndefined();
