@@ -95,6 +95,18 @@ export function parseNameStatus(text: string): Array<Pick<FileChange, "path" | "
 }
 
 /** `added\tremoved\tpath\0`, or for a rename `added\tremoved\t\0old\0new\0`; `-` counts for a binary file. */
+/** How many files a range changes and by how many lines (binary files count as changed, with no lines): one git command. */
+export async function lineCounts(git: Git, range: string[]): Promise<{ files: number; added: number; removed: number }> {
+  const counts = parseNumstat(await gitOut(git, ["diff", "-z", "--numstat", "--find-renames", ...range], "counting changed lines"));
+  let added = 0;
+  let removed = 0;
+  for (const count of counts.values()) {
+    added += count.added ?? 0;
+    removed += count.removed ?? 0;
+  }
+  return { files: counts.size, added, removed };
+}
+
 export function parseNumstat(text: string): Map<string, { added: number | null; removed: number | null }> {
   const parts = text.split("\0");
   const counts = new Map<string, { added: number | null; removed: number | null }>();

@@ -6,7 +6,17 @@ import { type Base, baseOf } from "../git/base.ts";
 import { type Git, gitAt, gitOut, lastLine } from "../git/git.ts";
 import { commitAll, dirtyFiles, land, type Strategy } from "../git/land.ts";
 import { openPullRequest, pullRequestRemote } from "../git/pull-request.ts";
-import { aheadBehind, changedFiles, commitsOf, LITERAL, mergeBaseOf, refOf, uncommittedFiles, uncommittedPaths } from "../git/review.ts";
+import {
+  aheadBehind,
+  changedFiles,
+  commitsOf,
+  LITERAL,
+  lineCounts,
+  mergeBaseOf,
+  refOf,
+  uncommittedFiles,
+  uncommittedPaths,
+} from "../git/review.ts";
 import { listWorktrees, same } from "../git/worktree.ts";
 import { withFileLock } from "../proc/file-lock.ts";
 import { shellWord } from "../proc/shell-word.ts";
@@ -162,7 +172,8 @@ export class TaskWorktrees {
   /**
    * For the board: the branch's lines against the merge base, and how many files are uncommitted;
    * null without a branch. Measured in full, six git commands: finding the branch, its worktree
-   * and its base, the merge base, the diff, the status. In a sweep, a task whose branch, base,
+   * and its base, the merge base, the line counts, the status (three in a sweep, which read the
+   * first three for every task at once). In a sweep, a task whose branch, base,
    * recorded base and worktree are all as they were when last measured costs one: its status (a
    * board that opens measures every task: 200 tasks with worktrees were 1,200 git processes, now
    * 203). A sweep measures against the commits it read, so what it keeps is what it measured.
@@ -183,13 +194,8 @@ export class TaskWorktrees {
       if (uncommitted !== null) return { ...known.lines, uncommitted };
     }
     this.committed.delete(task.id);
-    let f: Found;
-    try {
-      f = await this.find(task);
-    } catch (error) {
-      if (error instanceof DispatchError && error.code === "not_found") return null;
-      throw error;
-    }
+    const f = await this.locate(task, sweep);
+    if (!f) return null;
     const repo = gitAt(this.config.repo);
     const baseRef = f.base.branch === null ? null : `refs/heads/${f.base.branch}`;
     const tip = sweep?.commits.get(`refs/heads/${f.branch}`);
@@ -197,16 +203,33 @@ export class TaskWorktrees {
     // In a sweep, the commits it read (a commit made meanwhile is the next sweep's); otherwise the refs as they are now.
     const [from, to] = tip && baseTip ? [baseTip, tip] : [refOf(f.base), `refs/heads/${f.branch}`];
     const mergeBase = (await gitOut(repo, ["merge-base", from, to], `finding where ${f.branch} and its base meet`)).trim();
-    const [files, uncommitted] = await Promise.all([
-      changedFiles(repo, [mergeBase, to]),
-      f.path ? uncommittedPaths(f.git) : Promise.resolve([]),
+    const [lines, uncommitted] = await Promise.all([
+      lineCounts(repo, [mergeBase, to]),
+      f.path ? uncommittedPaths(gitAt(f.path)) : Promise.resolve([]),
     ]);
-    const sum = (key: "added" | "removed") => files.reduce((n, c) => n + (c[key] ?? 0), 0);
-    const lines = { files: files.length, added: sum("added"), removed: sum("removed") };
     const key =
       sweep && tip && baseTip ? keyOf(sweep, f.branch, baseRef, f.base.commit, `${f.base.branch ?? ""}|${f.base.commit}`) : undefined;
     if (key) this.committed.set(task.id, { key, baseRef, baseCommit: f.base.commit, lines });
     return { ...lines, uncommitted: uncommitted.length };
+  }
+
+  /**
+   * A task's branch, base and worktree: from the sweep when it read them all (no git command),
+   * else found (three: the branch, the worktrees, the base, which is recorded if it was not).
+   * Null: no branch.
+   */
+  private async locate(task: Task, sweep?: Sweep): Promise<{ branch: string; base: Base; path: string | null } | null> {
+    const branch = branchFor(this.config, task.id);
+    const [recordedBase = "", recordedCommit = ""] = sweep?.bases.get(branch)?.split("|") ?? [];
+    if (sweep?.commits.has(`refs/heads/${branch}`) && recordedCommit) {
+      return { branch, base: { branch: recordedBase || null, commit: recordedCommit }, path: sweep.worktrees.get(branch) ?? null };
+    }
+    try {
+      return await this.find(task);
+    } catch (error) {
+      if (error instanceof DispatchError && error.code === "not_found") return null;
+      throw error;
+    }
   }
 
   /**
