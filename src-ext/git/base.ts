@@ -49,20 +49,42 @@ export async function recordBase(git: Git, branch: string, base: Base): Promise<
   await set("dispatchBaseCommit", base.commit);
 }
 
-/** Both recorded values in one git command: `branch.<b>.dispatchbase` and `.dispatchbasecommit` (git lowercases the keys). */
+/** `git config --get-regexp` lines of recorded bases → each branch's (git lowercases the keys, never the branch). */
+function parseRecorded(text: string): Map<string, { base: string | null; commit: string | null }> {
+  const found = new Map<string, { base: string | null; commit: string | null }>();
+  for (const line of text.split("\n")) {
+    const space = line.indexOf(" ");
+    const key = line.slice(0, space);
+    const lower = key.toLowerCase();
+    const value = line.slice(space + 1).trim() || null;
+    const suffix = lower.endsWith(".dispatchbasecommit") ? ".dispatchbasecommit" : lower.endsWith(".dispatchbase") ? ".dispatchbase" : null;
+    if (!suffix || !lower.startsWith("branch.")) continue;
+    const branch = key.slice("branch.".length, key.length - suffix.length);
+    const entry = found.get(branch) ?? { base: null, commit: null };
+    if (suffix === ".dispatchbasecommit") entry.commit = value;
+    else entry.base = value;
+    found.set(branch, entry);
+  }
+  return found;
+}
+
+/** Both recorded values in one git command: `branch.<b>.dispatchbase` and `.dispatchbasecommit`. */
 async function readRecorded(git: Git, branch: string): Promise<{ base: string | null; commit: string | null }> {
   // The branch as a literal in git's (POSIX extended) regular expression.
   const escaped = branch.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const out = await git(["config", "--get-regexp", `^branch\\.${escaped}\\.dispatchbase(commit)?$`]);
-  const found: { base: string | null; commit: string | null } = { base: null, commit: null };
-  for (const line of out.code === 0 ? out.stdout.split("\n") : []) {
-    const space = line.indexOf(" ");
-    const key = line.slice(0, space).toLowerCase();
-    const value = line.slice(space + 1).trim() || null;
-    if (key.endsWith(".dispatchbasecommit")) found.commit = value;
-    else if (key.endsWith(".dispatchbase")) found.base = value;
+  return parseRecorded(out.code === 0 ? out.stdout : "").get(branch) ?? { base: null, commit: null };
+}
+
+/** Every branch's recorded base, in one git command (a branch with none, or only half of one, is left out). */
+export async function recordedBases(git: Git): Promise<Map<string, Base>> {
+  // Exit code 1: nothing recorded yet.
+  const out = await git(["config", "--get-regexp", "^branch\\..*\\.dispatchbase(commit)?$"]);
+  const bases = new Map<string, Base>();
+  for (const [branch, { base, commit }] of parseRecorded(out.code === 0 ? out.stdout : "")) {
+    if (commit) bases.set(branch, { branch: base, commit });
   }
-  return found;
+  return bases;
 }
 
 /**

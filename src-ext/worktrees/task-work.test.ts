@@ -117,10 +117,12 @@ test("a sweep never overwrites a badge measured after its look (a commit just ma
   // A stand-in for the worktrees: each measure waits until the test says what it found.
   const pending: Array<{ id: string; sweep: boolean; answer: (b: { files: number }) => void }> = [];
   const worktrees = {
-    sweep: async () => ({ commits: new Map(), worktrees: new Map(), bases: new Map() }),
-    withBranches: (list: string[]) => list,
-    badge: (task: Task, sweep?: unknown) =>
-      new Promise((answer) => pending.push({ id: task.id, sweep: sweep !== undefined, answer: answer as never })),
+    badges: {
+      sweep: async () => ({ commits: new Map(), worktrees: new Map(), bases: new Map() }),
+      withBranches: (list: string[]) => list,
+      badge: (task: Task, sweep?: unknown) =>
+        new Promise((answer) => pending.push({ id: task.id, sweep: sweep !== undefined, answer: answer as never })),
+    },
   };
   const work = new TaskWork((id) => ({ id }) as Task, worktrees as unknown as TaskWorktrees, new Bus());
   const next = async (id: string, sweep: boolean) => {

@@ -3,7 +3,8 @@ import type { Bus } from "../events.ts";
 import type { Strategy } from "../git/land.ts";
 import type { ChangesBadge, CommitResult, MergeResult, PullRequestResult, RemoveResult, WorktreeReview } from "../protocol/worktree.ts";
 import type { Task } from "../tasks/task.ts";
-import type { Sweep, TaskWorktrees } from "./task-worktrees.ts";
+import type { Sweep } from "./badge-sweep.ts";
+import type { TaskWorktrees } from "./task-worktrees.ts";
 
 /**
  * The engine's face for a task's work (DESIGN §13): validates the id, calls the worktree's owner,
@@ -55,7 +56,7 @@ export class TaskWork {
       if (!sweep) this.freshFrom.set(id, ++this.clock);
       let next: ChangesBadge | null;
       try {
-        next = await this.worktrees.badge(this.task(id), sweep?.facts);
+        next = await this.worktrees.badges.badge(this.task(id), sweep?.facts);
       } catch {
         return; // the task went, or git failed: the last badge stays
       }
@@ -78,9 +79,9 @@ export class TaskWork {
   refreshAll(ids: string[]): Promise<void> {
     this.sweeping ??= (async () => {
       const began = ++this.clock;
-      const facts = await this.worktrees.sweep().catch(() => null);
+      const facts = await this.worktrees.badges.sweep().catch(() => null);
       if (!facts) return;
-      for (const id of this.worktrees.withBranches(ids, facts)) await this.refresh(id, { facts, began });
+      for (const id of this.worktrees.badges.withBranches(ids, facts)) await this.refresh(id, { facts, began });
     })().finally(() => {
       this.sweeping = null;
     });

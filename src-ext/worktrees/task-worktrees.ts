@@ -6,24 +6,15 @@ import { type Base, baseOf } from "../git/base.ts";
 import { type Git, gitAt, gitOut, lastLine } from "../git/git.ts";
 import { commitAll, dirtyFiles, land, type Strategy } from "../git/land.ts";
 import { openPullRequest, pullRequestRemote } from "../git/pull-request.ts";
-import {
-  aheadBehind,
-  changedFiles,
-  commitsOf,
-  LITERAL,
-  lineCounts,
-  mergeBaseOf,
-  refOf,
-  uncommittedFiles,
-  uncommittedPaths,
-} from "../git/review.ts";
+import { aheadBehind, changedFiles, commitsOf, LITERAL, mergeBaseOf, uncommittedFiles, uncommittedPaths } from "../git/review.ts";
 import { listWorktrees, same } from "../git/worktree.ts";
 import { withFileLock } from "../proc/file-lock.ts";
 import { shellWord } from "../proc/shell-word.ts";
 import type { RunInfo } from "../protocol/api.ts";
-import type { ChangesBadge, CommitResult, MergeResult, PullRequestResult, RemoveResult, WorktreeReview } from "../protocol/worktree.ts";
+import type { CommitResult, MergeResult, PullRequestResult, RemoveResult, WorktreeReview } from "../protocol/worktree.ts";
 import { baseFor, branchFor } from "../runs/run-launch.ts";
 import type { Task } from "../tasks/task.ts";
+import { TaskBadges } from "./task-badges.ts";
 
 /** A diff past this size is cut, with a last line that says so: the UI shows it file by file. */
 const MAX_DIFF_BYTES = 32 * 1024 * 1024;
@@ -36,63 +27,16 @@ type Found = { task: Task; branch: string; path: string | null; base: Base; git:
  * for the task's branch, wherever it lives, and refuses whatever would lose work unless forced,
  * and then saves it first. `live` names the task's live runs.
  */
-/** What a sweep reads once for every task (see `TaskWorktrees.sweep`). */
-export type Sweep = {
-  /** `refs/heads/…` → its commit. */
-  commits: Map<string, string>;
-  /** A branch → the worktree it is checked out in (the main one left out). */
-  worktrees: Map<string, string>;
-  /** A branch → the base recorded for it in git config (`base.ts`), as `branch|commit`. */
-  bases: Map<string, string>;
-};
-
-/** A task's committed lines as last measured in a sweep, and what they were measured against (`key`). */
-type Committed = {
-  key: string;
-  /** The base's branch (`refs/heads/…`), null for a detached base (then `baseCommit` is fixed). */
-  baseRef: string | null;
-  baseCommit: string;
-  lines: { files: number; added: number; removed: number };
-};
-
-/**
- * What a task's committed lines depend on, as a sweep sees it: the branch's commit, its base's
- * (the base branch's commit, or the fixed commit of a detached base), the base recorded for the
- * branch (`recorded`: as the measure found it, else as the sweep read it), and the worktree it is
- * checked out in. Undefined: the branch or its base is not a local branch the sweep read.
- */
-function keyOf(sweep: Sweep, branch: string, baseRef: string | null, baseCommit: string, recorded?: string): string | undefined {
-  const tip = sweep.commits.get(`refs/heads/${branch}`);
-  const baseTip = baseRef === null ? baseCommit : sweep.commits.get(baseRef);
-  if (!tip || !baseTip) return undefined;
-  return JSON.stringify([tip, baseTip, recorded ?? sweep.bases.get(branch) ?? null, sweep.worktrees.get(branch) ?? null]);
-}
-
-/** `git config --get-regexp` lines of recorded bases → each branch's `base|commit` (git lowercases the keys, never the branch). */
-function recordedBases(text: string): Map<string, string> {
-  const found = new Map<string, { base: string; commit: string }>();
-  for (const line of text.split("\n")) {
-    const space = line.indexOf(" ");
-    const key = line.slice(0, space);
-    const value = line.slice(space + 1).trim();
-    const which = key.endsWith(".dispatchbasecommit") ? "commit" : key.endsWith(".dispatchbase") ? "base" : null;
-    if (!which || !key.startsWith("branch.")) continue;
-    const branch = key.slice("branch.".length, key.length - (which === "commit" ? ".dispatchbasecommit" : ".dispatchbase").length);
-    const entry = found.get(branch) ?? { base: "", commit: "" };
-    entry[which] = value;
-    found.set(branch, entry);
-  }
-  return new Map([...found].map(([branch, { base, commit }]) => [branch, `${base}|${commit}`]));
-}
-
 export class TaskWorktrees {
-  /** The committed side of each task's badge, for sweeps (see `badge`). */
-  private readonly committed = new Map<string, Committed>();
+  /** The board's changes badges (task-badges.ts). */
+  readonly badges: TaskBadges;
 
   constructor(
     private readonly config: Config,
     private readonly live: (taskId: string) => RunInfo[],
-  ) {}
+  ) {
+    this.badges = new TaskBadges(config, (task) => this.find(task));
+  }
 
   private async find(task: Task): Promise<Found> {
     const branch = branchFor(this.config, task.id);
@@ -113,33 +57,6 @@ export class TaskWorktrees {
       git: own ? gitAt(own.path) : repo,
       main: { path: main.path, git: gitAt(main.path) },
     };
-  }
-
-  /**
-   * What a sweep knows of every task at once, in three git calls: each local branch's commit,
-   * the worktree each branch is checked out in, and the bases recorded in git config.
-   */
-  async sweep(): Promise<Sweep> {
-    const repo = gitAt(this.config.repo);
-    const [refs, list, recorded] = await Promise.all([
-      gitOut(repo, ["for-each-ref", "--format=%(objectname) %(refname)", "refs/heads/"], "listing the branches"),
-      listWorktrees(this.config.repo),
-      // Exit code 1: nothing recorded yet.
-      repo(["config", "--get-regexp", "^branch\\..*\\.dispatchbase(commit)?$"]),
-    ]);
-    const commits = new Map<string, string>();
-    for (const line of refs.split("\n")) {
-      const space = line.indexOf(" ");
-      if (space > 0) commits.set(line.slice(space + 1), line.slice(0, space));
-    }
-    const main = list[0]?.path;
-    const worktrees = new Map(list.filter((w) => w.branch && w.path !== main).map((w) => [w.branch as string, w.path]));
-    return { commits, worktrees, bases: recordedBases(recorded.code === 0 ? recorded.stdout : "") };
-  }
-
-  /** The tasks (of `ids`) whose branch the sweep found. */
-  withBranches(ids: string[], sweep: Sweep): string[] {
-    return ids.filter((id) => sweep.commits.has(`refs/heads/${branchFor(this.config, id)}`));
   }
 
   async review(task: Task): Promise<WorktreeReview> {
@@ -167,69 +84,6 @@ export class TaskWorktrees {
       uncommitted,
       pullRequest,
     };
-  }
-
-  /**
-   * For the board: the branch's lines against the merge base, and how many files are uncommitted;
-   * null without a branch. Measured in full, six git commands: finding the branch, its worktree
-   * and its base, the merge base, the line counts, the status (three in a sweep, which read the
-   * first three for every task at once). In a sweep, a task whose branch, base,
-   * recorded base and worktree are all as they were when last measured costs one: its status (a
-   * board that opens measures every task: 200 tasks with worktrees were 1,200 git processes, now
-   * 203). A sweep measures against the commits it read, so what it keeps is what it measured.
-   */
-  async badge(task: Task, sweep?: Sweep): Promise<ChangesBadge | null> {
-    const branch = branchFor(this.config, task.id);
-    const known = this.committed.get(task.id);
-    if (sweep && known && known.key === keyOf(sweep, branch, known.baseRef, known.baseCommit)) {
-      const path = sweep.worktrees.get(branch) ?? null;
-      const uncommitted =
-        path === null
-          ? 0
-          : await uncommittedPaths(gitAt(path)).then(
-              (p) => p.length,
-              () => null,
-            );
-      // A worktree that cannot say (removed by hand meanwhile): measured in full below.
-      if (uncommitted !== null) return { ...known.lines, uncommitted };
-    }
-    this.committed.delete(task.id);
-    const f = await this.locate(task, sweep);
-    if (!f) return null;
-    const repo = gitAt(this.config.repo);
-    const baseRef = f.base.branch === null ? null : `refs/heads/${f.base.branch}`;
-    const tip = sweep?.commits.get(`refs/heads/${f.branch}`);
-    const baseTip = baseRef === null ? f.base.commit : sweep?.commits.get(baseRef);
-    // In a sweep, the commits it read (a commit made meanwhile is the next sweep's); otherwise the refs as they are now.
-    const [from, to] = tip && baseTip ? [baseTip, tip] : [refOf(f.base), `refs/heads/${f.branch}`];
-    const mergeBase = (await gitOut(repo, ["merge-base", from, to], `finding where ${f.branch} and its base meet`)).trim();
-    const [lines, uncommitted] = await Promise.all([
-      lineCounts(repo, [mergeBase, to]),
-      f.path ? uncommittedPaths(gitAt(f.path)) : Promise.resolve([]),
-    ]);
-    const key =
-      sweep && tip && baseTip ? keyOf(sweep, f.branch, baseRef, f.base.commit, `${f.base.branch ?? ""}|${f.base.commit}`) : undefined;
-    if (key) this.committed.set(task.id, { key, baseRef, baseCommit: f.base.commit, lines });
-    return { ...lines, uncommitted: uncommitted.length };
-  }
-
-  /**
-   * A task's branch, base and worktree: from the sweep when it read them all (no git command),
-   * else found (three: the branch, the worktrees, the base, which is recorded if it was not).
-   * Null: no branch.
-   */
-  private async locate(task: Task, sweep?: Sweep): Promise<{ branch: string; base: Base; path: string | null } | null> {
-    const branch = branchFor(this.config, task.id);
-    const [recordedBase = "", recordedCommit = ""] = sweep?.bases.get(branch)?.split("|") ?? [];
-    if (sweep?.commits.has(`refs/heads/${branch}`) && recordedCommit) {
-      return { branch, base: { branch: recordedBase || null, commit: recordedCommit }, path: sweep.worktrees.get(branch) ?? null };
-    }
-    try {
-      return await this.find(task);
-    } catch (error) {
-      if (error instanceof DispatchError && error.code === "not_found") return null;
-      throw error;
-    }
   }
 
   /**
