@@ -39,10 +39,10 @@ export class TaskBadges {
    * For the board: the branch's lines against the merge base, and how many files are uncommitted;
    * null without a branch. Measured in full, six git commands: finding the branch, its worktree
    * and its base, the merge base, the line counts, the status (three in a sweep, which read the
-   * first three for every task at once). In a sweep, a task whose branch, base,
-   * recorded base and worktree are all as they were when last measured costs one: its status (a
-   * board that opens measures every task: 200 tasks with worktrees were 1,200 git processes, now
-   * 203). A sweep measures against the commits it read, so what it keeps is what it measured.
+   * first three for every task at once). In a sweep, a task whose branch, base, recorded base
+   * and worktree are all as they were when last measured costs one: its status (a board that
+   * opens measures every task: 200 tasks with worktrees were 1,200 git processes, now 203). A
+   * sweep measures against the commits it read, so what it keeps is what it measured.
    */
   async badge(task: Task, sweep?: Sweep): Promise<ChangesBadge | null> {
     const branch = branchFor(this.config, task.id);

@@ -34,9 +34,9 @@ export class TaskWork {
 
   /**
    * Measures again, one measure per task at a time. `sweep`: what a sweep read for every task
-   * (and when it began), so a task that did not change costs one git command. A sweep's call during a measure shares it;
-   * any other (a commit, a merge just made) measures once more after it, since the running one
-   * may have looked before the change.
+   * (and when it began), so a task that did not change costs one git command. A sweep's call
+   * during a measure shares it; any other (a commit, a merge just made) measures once more after
+   * it, since the running one may have looked before the change.
    */
   refresh(id: string, sweep?: { facts: Sweep; began: number }): Promise<void> {
     const running = this.measuring.get(id);
