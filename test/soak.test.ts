@@ -1,13 +1,14 @@
 // Dispatch and stop, over and over: nothing leaks (no process, file descriptor, tmux session or
-// file is left behind) and the state folder stays bounded by retention (issue 13). `npm run soak`
-// runs 1,000 cycles; `npm test` a few, to keep CI short.
+// file is left behind) and the state folder stays bounded by retention (issue 13). `npm test`
+// runs a few, to keep CI short; `npm test --long` (npm hands `--long` to the tests as
+// npm_config_long) or `npm run soak` (this file alone) runs 1,000.
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { git } from "./helpers/repo.ts";
 import { trustRepository, World, waitFor } from "./helpers/world.ts";
 
-const CYCLES = Number(process.env.DISPATCH_SOAK_CYCLES || 12);
+const CYCLES = Number(process.env.DISPATCH_SOAK_CYCLES || (process.env.npm_config_long ? 1000 : 12));
 
 /** Open file descriptors of a process, by what they point at. */
 function fds(pid: number): string[] {
