@@ -87,6 +87,10 @@ export async function recordedBases(git: Git): Promise<Map<string, Base>> {
   return bases;
 }
 
+/** A `git config` write holds its lock for about 2 ms here: 8 tries, waiting 10, 20, … 80 ms, outlast a dozen looks at once. */
+const LOCK_TRIES = 8;
+const LOCK_WAIT_MS = 10;
+
 /**
  * The recorded base of a task branch. A branch Dispatch did not make (or made before bases were
  * recorded) gets one now: the requested or current branch, from where the two histories meet.
@@ -112,7 +116,3 @@ export async function baseOf(git: Git, branch: string, requested: string | null)
     }
   }
 }
-
-/** A `git config` write holds its lock for about 2 ms here: 8 tries, waiting 10, 20, … 80 ms, outlast a dozen looks at once. */
-const LOCK_TRIES = 8;
-const LOCK_WAIT_MS = 10;

@@ -94,7 +94,6 @@ export function parseNameStatus(text: string): Array<Pick<FileChange, "path" | "
   return files;
 }
 
-/** `added\tremoved\tpath\0`, or for a rename `added\tremoved\t\0old\0new\0`; `-` counts for a binary file. */
 /** How many files a range changes and by how many lines (binary files count as changed, with no lines): one git command. */
 export async function lineCounts(git: Git, range: string[]): Promise<{ files: number; added: number; removed: number }> {
   const counts = parseNumstat(await gitOut(git, ["diff", "-z", "--numstat", "--find-renames", ...range], "counting changed lines"));
@@ -107,6 +106,7 @@ export async function lineCounts(git: Git, range: string[]): Promise<{ files: nu
   return { files: counts.size, added, removed };
 }
 
+/** `added\tremoved\tpath\0`, or for a rename `added\tremoved\t\0old\0new\0`; `-` counts for a binary file. */
 export function parseNumstat(text: string): Map<string, { added: number | null; removed: number | null }> {
   const parts = text.split("\0");
   const counts = new Map<string, { added: number | null; removed: number | null }>();
